@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "kernels/core/backend.h"
@@ -14,6 +16,8 @@ namespace {
 std::atomic<bool> g_guards{false};
 std::atomic<std::size_t> g_cpu_in_use{0};
 std::atomic<std::size_t> g_cpu_peak{0};
+std::mutex g_violations_mu;
+std::vector<std::string> g_violations;
 constexpr std::size_t kAlign = 64;  // a cache line; also what AVX-512 loads like
 
 void note_cpu_alloc(std::size_t bytes) {
@@ -57,7 +61,20 @@ Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(devi
   }
 }
 
+std::vector<std::string> take_guard_violations() {
+  std::lock_guard<std::mutex> lock(g_violations_mu);
+  return std::exchange(g_violations, {});
+}
+
 Storage::~Storage() {
+  if (guard_bytes_) {
+    try {
+      check_guards("buffer freed");
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lock(g_violations_mu);
+      g_violations.emplace_back(e.what());
+    }
+  }
   const std::size_t total = bytes_ + 2 * guard_bytes_;
   if (device_ == Device::CPU) {
     std::free(base_);

@@ -7,6 +7,8 @@
 #pragma once
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "kernels/core/dtype.h"
 
@@ -40,6 +42,9 @@ class Storage {
 
 void set_debug_guards(bool on);
 bool debug_guards();
+// Guard damage found when a guarded block was freed (a destructor cannot throw): the op
+// harness takes and clears this list after every case, so scratch buffers are covered too.
+std::vector<std::string> take_guard_violations();
 
 // Bytes of CPU tensor memory in use now and at most since start (or reset).
 std::size_t cpu_bytes_in_use();

@@ -29,9 +29,9 @@ if(GSN_WITH_CUDA)
   set(CMAKE_CUDA_STANDARD_REQUIRED ON)
   find_package(CUDAToolkit REQUIRED)
   # cuDNN is a baseline for tests and benchmarks only; the training path never needs it.
-  find_path(GSN_CUDNN_INCLUDE cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ENV CUDNN_INCLUDE_DIR)
-  find_library(GSN_CUDNN_LIBRARY cudnn HINTS ${CUDAToolkit_LIBRARY_DIR} ${CUDAToolkit_LIBRARY_ROOT}/lib
-               ENV CUDNN_LIBRARY_DIR)
+  find_path(GSN_CUDNN_INCLUDE cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} $ENV{CUDNN_INCLUDE_DIR})
+  find_library(GSN_CUDNN_LIBRARY NAMES cudnn libcudnn.so.9 HINTS ${CUDAToolkit_LIBRARY_DIR} ${CUDAToolkit_LIBRARY_ROOT}/lib
+               $ENV{CUDNN_LIBRARY_DIR})
   if(GSN_CUDNN_INCLUDE AND GSN_CUDNN_LIBRARY)
     set(GSN_WITH_CUDNN ON)
     add_library(gsn_cudnn INTERFACE)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The GPU check: on a machine with a CUDA device, build gsn for it, run every test
+# labelled gpu and the CUDA benchmarks against cuBLAS/cuDNN, and write the results to
+# OUTDIR. Designed to finish in well under 8 minutes on one H200.
+#   bash scripts/gpu-check.sh OUTDIR
+# Writes: nvidia-smi.txt, build.log, gpu-tests.log, gpu-tests.xml (JUnit), bench.json
+# (Google Benchmark), bench.txt (ratios against the baselines), summary.json.
+# Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
+# Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
+# else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
+set -uo pipefail
+out=${1:?usage: gpu-check.sh OUTDIR}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+cd "$(dirname "$0")/.."
+root=$(pwd)
+start=$(date +%s)
+status=0
+
+nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || echo "nvidia-smi failed" >>"$out/nvidia-smi.txt"
+
+cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DGSN_CUDA=ON -DGSN_NATIVE=ON
+            -DCMAKE_CUDA_ARCHITECTURES=${GSN_CUDA_ARCH:-90})
+if [ -d .deps/root/usr ]; then
+  deps=$root/.deps/root/usr
+  cmake_args+=(-DCMAKE_PREFIX_PATH="$deps;$deps/share/eigen3/cmake;$deps/lib/cmake;$deps/lib/x86_64-linux-gnu/cmake"
+               -DCMAKE_INCLUDE_PATH="$deps/include" -DCMAKE_LIBRARY_PATH="$deps/lib/x86_64-linux-gnu")
+  export LD_LIBRARY_PATH="$deps/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+# cuDNN: the toolkit's, or the one PyTorch brings (nvidia-cudnn-cu13).
+if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
+  cudnn=$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' 2>/dev/null || true)
+  if [ -n "$cudnn" ]; then
+    export CUDNN_INCLUDE_DIR=$cudnn/include CUDNN_LIBRARY_DIR=$cudnn/lib
+    export LD_LIBRARY_PATH="$cudnn/lib:$LD_LIBRARY_PATH"
+  fi
+fi
+
+echo "== configure and build (build-gpu/)"
+if ! { cmake -S . -B build-gpu "${cmake_args[@]}" && cmake --build build-gpu -j "$(nproc)"; } >"$out/build.log" 2>&1; then
+  tail -50 "$out/build.log"
+  echo '{"build": "failed"}' >"$out/summary.json"
+  exit 1
+fi
+echo "   built in $(( $(date +%s) - start )) s"
+
+echo "== gpu tests"
+(cd build-gpu && timeout 240 ctest -L gpu --output-on-failure --output-junit "$out/gpu-tests.xml" --timeout 200) \
+  >"$out/gpu-tests.log" 2>&1 || status=1
+tail -15 "$out/gpu-tests.log"
+
+echo "== CUDA benchmarks"
+# CUDA benchmarks use manual (cudaEvent) time, so their names end in /manual_time.
+timeout 200 build-gpu/bench/gsn_bench --benchmark_filter='manual_time' --benchmark_min_time=0.05 \
+  --benchmark_out="$out/bench.json" --benchmark_out_format=json >"$out/bench-console.log" 2>&1 || status=1
+python3 scripts/bench_report.py "$out/bench.json" >"$out/bench.txt" 2>&1 || status=1
+rm -f "$out/bench-console.log"
+cat "$out/bench.txt" | head -80
+
+passed=$(grep -c '<testcase' "$out/gpu-tests.xml" 2>/dev/null || echo 0)
+failed=$(grep -c '<failure' "$out/gpu-tests.xml" 2>/dev/null || echo 0)
+skipped=$(grep -c '<skipped' "$out/gpu-tests.xml" 2>/dev/null || echo 0)
+cat >"$out/summary.json" <<JSON
+{"seconds": $(( $(date +%s) - start )), "gpu_tests": $passed, "failed": $failed, "skipped": $skipped,
+ "status": "$([ $status -eq 0 ] && echo ok || echo failed)"}
+JSON
+cat "$out/summary.json"
+exit $status

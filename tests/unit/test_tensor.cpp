@@ -1,0 +1,98 @@
+// Tensor, storage guards, dispatch and the device layer.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "kernels/core/backend.h"
+#include "kernels/core/device_select.h"
+#include "kernels/core/dispatch.h"
+#include "kernels/core/random.h"
+#include "kernels/elementwise/elementwise.h"
+
+using namespace gsn;
+
+TEST_CASE("tensor: shape, element count, fill, views") {
+  Tensor t = Tensor::zeros({2, 3, 4, 5});
+  CHECK(t.numel() == 120);
+  CHECK(t.nbytes() == 480);
+  CHECK(t.shape().str() == "[2,3,4,5]");
+  t.fill_(1.5);
+  CHECK(t.to_vector<float>()[119] == 1.5f);
+
+  Tensor v = Tensor::from_vector({3, 2}, std::vector<float>{0, 1, 2, 3, 4, 5});
+  Tensor rows = v.slice0(1, 3);  // a view: writes show through
+  CHECK(rows.shape() == Shape{2, 2});
+  CHECK(rows.to_vector<float>() == std::vector<float>{2, 3, 4, 5});
+  rows.fill_(9.0);
+  CHECK(v.to_vector<float>() == std::vector<float>{0, 1, 9, 9, 9, 9});
+  CHECK(v.reshape({6}).to_vector<float>()[2] == 9.f);
+  CHECK(rows.is_view());
+  CHECK_FALSE(v.clone().is_view());
+}
+
+TEST_CASE("tensor: clear errors for misuse") {
+  Tensor t = Tensor::zeros({2, 3});
+  CHECK_THROWS_WITH_AS(t.reshape({4}), doctest::Contains("element counts differ"), Error);
+  CHECK_THROWS_WITH_AS(t.slice0(1, 3), doctest::Contains("out of range"), Error);
+  CHECK_THROWS_WITH_AS(t.data<double>(), doctest::Contains("accessed as float64"), Error);
+  CHECK_THROWS_WITH_AS(t.item(), doctest::Contains("exactly one element"), Error);
+  CHECK_THROWS_WITH_AS(add(t, Tensor::zeros({3, 2})), doctest::Contains("shape mismatch [2,3] vs [3,2]"), Error);
+  CHECK_THROWS_WITH_AS(add(t, Tensor::zeros({2, 3}, DType::F64)), doctest::Contains("dtype mismatch"), Error);
+  CHECK_THROWS_WITH_AS(Tensor::empty({2, -1}), doctest::Contains("negative size"), Error);
+}
+
+TEST_CASE("tensor: float32/float64 conversion round trip") {
+  Tensor a = Tensor::from_vector({3}, std::vector<float>{0.1f, -2.f, 3.5f});
+  Tensor d = a.to(DType::F64);
+  CHECK(d.dtype() == DType::F64);
+  CHECK(d.to_vector<double>()[0] == static_cast<double>(0.1f));
+  CHECK(d.to(DType::F32).to_vector<float>() == a.to_vector<float>());
+}
+
+TEST_CASE("debug guards catch writes past the end and report freed buffers") {
+  set_debug_guards(true);
+  take_guard_violations();
+  {
+    Tensor t = Tensor::empty({4});
+    CHECK(std::isnan(t.to_vector<float>()[3]));  // fresh buffers start as NaN
+    t.storage()->check_guards("fresh");
+    t.data<float>()[4] = 1.f;  // one element past the end, on purpose
+    CHECK_THROWS_WITH_AS(t.storage()->check_guards("t"), doctest::Contains("past the end"), Error);
+  }
+  std::vector<std::string> v = take_guard_violations();
+  set_debug_guards(false);
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].find("past the end") != std::string::npos);
+}
+
+TEST_CASE("dispatch: float64 goes to the reference, the scope selects the CPU path") {
+  CHECK(select_impl("t", Tensor::zeros({1}, DType::F64)) == Impl::Reference);
+  CHECK(select_impl("t", Tensor::zeros({1})) == Impl::Cpu);
+  {
+    ScopedCpuPath ref(CpuPath::Reference);
+    CHECK(select_impl("t", Tensor::zeros({1})) == Impl::Reference);
+  }
+  CHECK(cpu_path() == CpuPath::Fast);
+}
+
+TEST_CASE("device selection falls back to the CPU, and says why cuda is refused") {
+  CHECK(resolve_device("cpu") == Device::CPU);
+  CHECK_THROWS_WITH_AS(resolve_device("tpu"), doctest::Contains("unknown device 'tpu'"), Error);
+  if (!cuda_available()) {
+    CHECK(resolve_device("auto") == Device::CPU);
+    CHECK_THROWS_WITH_AS(resolve_device("cuda"), doctest::Contains("--device cuda"), Error);
+    CHECK_THROWS_AS(Tensor::zeros({2}, DType::F32, Device::CUDA), Error);
+  } else {
+    CHECK(resolve_device("auto") == Device::CUDA);
+  }
+}
+
+TEST_CASE("cuda tensors round-trip and the caching allocator reuses blocks" * doctest::skip(!cuda_available())) {
+  Generator g(3);
+  Tensor a = randn({3, 5, 7}, g);
+  Tensor d = a.to(Device::CUDA);
+  CHECK(d.to_vector<float>() == a.to_vector<float>());
+  const std::size_t before = cuda_memory_stats().device_allocs;
+  for (int i = 0; i < 10; ++i) Tensor::empty({3, 5, 7}, DType::F32, Device::CUDA);
+  CHECK(cuda_memory_stats().device_allocs <= before + 1);
+}

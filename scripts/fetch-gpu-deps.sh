@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(libeigen3-dev doctest-dev libbenchmark-dev libbenchmark1debian libpng-dev libpng16-16
-      zlib1g-dev zlib1g libjpeg62-turbo-dev libjpeg62-turbo libjpeg-dev)
+      zlib1g-dev zlib1g libjpeg62-turbo-dev libjpeg62-turbo libjpeg-dev libcli11-dev nlohmann-json3-dev)
 rm -rf .deps
 mkdir -p .deps/debs .deps/root
 (cd .deps/debs && apt-get download "${pkgs[@]}" >/dev/null)

@@ -6,6 +6,7 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ libeigen3-dev doctest-dev libbenchmark-dev libpng-dev libjpeg-dev
+          libcli11-dev nlohmann-json3-dev
           pkg-config python3)
 missing=()
 for p in "${packages[@]}"; do

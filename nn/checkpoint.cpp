@@ -1,0 +1,41 @@
+#include "nn/checkpoint.h"
+
+namespace gsn::nn {
+
+namespace {
+// Extra tensors live under these prefixes; everything else must belong to the model.
+bool is_extra(const std::string& name) { return name.rfind("optim.", 0) == 0 || name.rfind("extra.", 0) == 0; }
+}  // namespace
+
+void save_checkpoint(const std::string& path, Module& model, const std::map<std::string, Tensor>& extra,
+                     const std::map<std::string, std::string>& metadata) {
+  std::map<std::string, Tensor> all;
+  for (auto& [name, v] : model.named_parameters()) all[name] = v.value();
+  for (auto& [name, t] : model.named_buffers()) all[name] = *t;
+  for (const auto& [name, t] : extra) {
+    GSN_CHECK(is_extra(name), path, ": extra tensor '", name, "' must be named optim.* or extra.*");
+    all[name] = t;
+  }
+  save_safetensors(path, all, metadata);
+}
+
+SafetensorsFile load_checkpoint(const std::string& path, Module& model) {
+  SafetensorsFile file = load_safetensors(path);
+  auto take = [&](const std::string& name, Tensor& dst) {
+    auto it = file.tensors.find(name);
+    GSN_CHECK(it != file.tensors.end(), path, ": checkpoint has no tensor '", name, "' (another model or preset?)");
+    Tensor src = it->second;
+    GSN_CHECK(src.shape() == dst.shape(), path, ": tensor '", name, "' has shape ", src.shape().str(),
+              ", the model expects ", dst.shape().str());
+    if (src.dtype() != dst.dtype()) src = src.to(dst.dtype());
+    dst.copy_from(src);
+    file.tensors.erase(it);
+  };
+  for (auto& [name, v] : model.named_parameters()) take(name, v.value_mut());
+  for (auto& [name, t] : model.named_buffers()) take(name, *t);
+  for (const auto& [name, t] : file.tensors)
+    GSN_CHECK(is_extra(name), path, ": tensor '", name, "' is not part of this model (another architecture?)");
+  return file;
+}
+
+}  // namespace gsn::nn

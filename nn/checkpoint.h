@@ -1,0 +1,22 @@
+// Checkpoints of a Module: its parameters and buffers under their dotted names, plus any
+// extra tensors (optimizer state, under "optim.") and string metadata (config, step,
+// score normalisation, data set), in one safetensors file written atomically.
+#pragma once
+#include <map>
+#include <string>
+
+#include "nn/module.h"
+#include "nn/safetensors.h"
+
+namespace gsn::nn {
+
+void save_checkpoint(const std::string& path, Module& model, const std::map<std::string, Tensor>& extra,
+                     const std::map<std::string, std::string>& metadata);
+
+// Loads the model's tensors in place (on the model's device) and returns the rest of the
+// file: the extra tensors and the metadata. Refuses, naming the file and the tensor, a
+// checkpoint that lacks one of the model's tensors, has one of another shape, or has
+// model-like tensors the model does not know (a different architecture).
+SafetensorsFile load_checkpoint(const std::string& path, Module& model);
+
+}  // namespace gsn::nn

@@ -16,3 +16,26 @@ Var sum(const Var& x);                    // -> [1]
 Var mean(const Var& x);                   // -> [1]
 
 }  // namespace gsn::ag
+
+// ---- nn ops: batch norm, pooling, concat/slice, spatial attention, fusion -------------
+// (autograd/ops_nn.cpp; kernels in kernels/norm, pool, tensor_ops, attention, fusion)
+#include <vector>
+
+namespace gsn::ag {
+
+// BatchNorm2d over x [N,C,H,W] with gamma, beta [C]. training: batch statistics, and
+// running_mean / running_var ([C], x's device and dtype) are updated in place (momentum,
+// unbiased variance), not differentiated; eval: the running statistics normalise.
+Var batch_norm(const Var& x, const Var& gamma, const Var& beta, Tensor& running_mean, Tensor& running_var,
+               bool training, double momentum = 0.1, double eps = 1e-5);
+Var max_pool2d(const Var& x, int k, int stride, int pad);            // [N,C,H,W] -> [N,C,Ho,Wo]
+Var adaptive_avg_pool2d(const Var& x, int64_t out_h, int64_t out_w);  // PyTorch's bins
+Var global_avg_pool(const Var& x);                                    // [N,C,H,W] -> [N,C]
+Var concat_channels(const std::vector<Var>& xs);                      // [N,Ci,H,W] -> [N,sum Ci,H,W]
+Var slice_batch(const Var& x, int64_t begin, int64_t end);            // rows [begin,end): a view
+Var channel_mean_max(const Var& x);        // [N,C,H,W] -> [N,2,H,W]: channel 0 mean, 1 max
+Var gate(const Var& x, const Var& a);      // x [N,C,H,W] * a [N,1,H,W] (broadcast over C)
+Var siamese_diff_concat(const Var& F, int64_t B);  // [2B,c,h,w] -> [B,3c,h,w] = (F_r, F_d, F_r-F_d)
+Var fuse_levels(const Var& P1, const Var& P2, const Var& P3);  // -> [B,C1+C2+C3,h3,w3], P1, P2 pooled
+
+}  // namespace gsn::ag

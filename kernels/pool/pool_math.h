@@ -1,0 +1,40 @@
+// Index arithmetic of the pooling ops, shared by the reference, the CPU path, the CUDA
+// kernels (host and device) and kernels/fusion/, so all of them use the same windows.
+#pragma once
+#include <cstdint>
+
+#ifndef GSN_HD
+#ifdef __CUDACC__
+#define GSN_HD __host__ __device__ __forceinline__
+#else
+#define GSN_HD inline
+#endif
+#endif
+
+namespace gsn {
+
+// Adaptive pooling, PyTorch's bin rule: output i of `out` covers input rows
+// [floor(i*in/out), ceil((i+1)*in/out)).
+GSN_HD int64_t adaptive_start(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
+GSN_HD int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
+// The outputs whose bins contain input row h: [first, last] (both inclusive).
+//   start(i) <= h  <=>  i <= ((h+1)*out - 1) / in;   end(i) > h  <=>  i >= h*out / in.
+GSN_HD int64_t adaptive_first_bin(int64_t h, int64_t in, int64_t out) { return (h * out) / in; }
+GSN_HD int64_t adaptive_last_bin(int64_t h, int64_t in, int64_t out) {
+  const int64_t l = ((h + 1) * out - 1) / in;
+  return l < out - 1 ? l : out - 1;
+}
+
+// Sliding windows (max pooling): output size, and the outputs whose window (k, stride s,
+// padding p) contains input row h: [first, last], possibly empty (first > last).
+GSN_HD int64_t pool_out_size(int64_t in, int64_t k, int64_t s, int64_t p) { return (in + 2 * p - k) / s + 1; }
+GSN_HD int64_t window_first_out(int64_t h, int64_t k, int64_t s, int64_t p) {
+  const int64_t t = h + p - k + 1;  // smallest o with o*s + k - 1 >= h + p
+  return t <= 0 ? 0 : (t + s - 1) / s;
+}
+GSN_HD int64_t window_last_out(int64_t h, int64_t s, int64_t p, int64_t out) {
+  const int64_t l = (h + p) / s;  // largest o with o*s <= h + p
+  return l < out - 1 ? l : out - 1;
+}
+
+}  // namespace gsn

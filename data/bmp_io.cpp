@@ -29,14 +29,13 @@ uint16_t u16_at(const std::vector<uint8_t>& b, std::size_t at) {
 struct ChannelMask {
   uint32_t mask = 0;
   int shift = 0;
-  float scale = 0.f;  // 1 / (2^bits - 1)
+  float max_value = 1.f;  // 2^bits - 1
   explicit ChannelMask(uint32_t m) : mask(m) {
     if (m == 0) return;
     while (!((m >> shift) & 1u)) ++shift;
-    const uint32_t top = m >> shift;
-    scale = 1.f / static_cast<float>(top);
+    max_value = static_cast<float>(m >> shift);
   }
-  float operator()(uint32_t pixel) const { return mask ? static_cast<float>((pixel & mask) >> shift) * scale : 0.f; }
+  float operator()(uint32_t pixel) const { return mask ? static_cast<float>((pixel & mask) >> shift) / max_value : 0.f; }
 };
 
 }  // namespace

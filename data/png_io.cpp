@@ -24,10 +24,11 @@ struct PngError {
   char message[256] = "unknown libpng error";
 };
 
-void on_png_error(png_structp png, png_const_charp message) {
+[[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
   auto* err = static_cast<PngError*>(png_get_error_ptr(png));
   std::snprintf(err->message, sizeof err->message, "%s", message);
-  // Returning lets libpng longjmp to the active setjmp.
+  // Jump ourselves: if this handler returned, libpng would print the message to stderr.
+  png_longjmp(png, 1);
 }
 
 void on_png_warning(png_structp, png_const_charp) {
@@ -122,7 +123,9 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
 
   Image image(static_cast<int>(header.width), static_cast<int>(header.height));
   const bool wide = header.bit_depth == 16;
-  const float scale = wide ? 1.f / 65535.f : 1.f / 255.f;
+  // A division, not a multiplication by the reciprocal: v / 65535 is then the float
+  // nearest the true value, and a test can ask for it exactly.
+  const float max_value = wide ? 65535.f : 255.f;
   for (int y = 0; y < image.height; ++y) {
     const png_byte* row = rows[static_cast<std::size_t>(y)];
     for (int x = 0; x < image.width; ++x) {
@@ -130,7 +133,7 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
         const std::size_t i = static_cast<std::size_t>(x) * 3 + c;
         // 16-bit samples are big-endian in the file and libpng leaves them so.
         const unsigned v = wide ? (unsigned{row[2 * i]} << 8 | row[2 * i + 1]) : row[i];
-        image.at(c, y, x) = static_cast<float>(v) * scale;
+        image.at(c, y, x) = static_cast<float>(v) / max_value;
       }
     }
   }

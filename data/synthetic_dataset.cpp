@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <mutex>
+#include <utility>
 
 #include "data/image_io.h"
 #include "data/synthetic_refs.h"

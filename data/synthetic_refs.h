@@ -14,7 +14,7 @@
 // "Natural colours": luma uniform in [0.06, 0.94]; chroma (JFIF Cb, Cr) normal with
 // sigma 0.06, and 0.16 for one colour in six: mostly muted colours, a few saturated ones.
 #pragma once
-#include <string>
+#include <cstddef>
 
 #include "data/image.h"
 #include "kernels/core/random.h"

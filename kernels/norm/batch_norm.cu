@@ -1,0 +1,256 @@
+// CUDA BatchNorm2d. Deterministic: no atomics; every sum has a fixed order that depends
+// only on the shape.
+//
+// Forward (training), three launches:
+//   1. stats_partial  grid (S, C): block (s, c) sums d = x - shift_c and d^2 over a fixed
+//      contiguous slice of channel c's M = N*H*W values (grid-stride inside the slice,
+//      then a fixed shared-memory tree). shift_c = x[0, c, 0] keeps d small, so the
+//      single-pass variance S2/M - (S1/M)^2 does not cancel catastrophically.
+//   2. finalize       one thread per channel merges its S partials in order (in double),
+//      writes save_mean / save_invstd, updates the running statistics and the folded
+//      coefficients a_c = gamma*invstd, b_c = beta - mean*a_c.
+//   3. apply          y = a_c * x + b_c, a flat grid-stride pass (float4 when H*W % 4 == 0).
+// Eval skips 1 and finalizes from the running statistics.
+// S (splits per channel) = min(ceil(M / 4096), max(1, 1024 / C)): about a thousand blocks
+// for GSN's shapes, at least 4096 values each.
+//
+// Backward, the same three steps: partial sums of gy and gy*(x - mean) per (s, c);
+// finalize gbeta, ggamma and the coefficients of gx = A*gy + B*x + D; then one pass
+// (eval: B = D = 0 and x is not read).
+//
+// Versions: 1 (this one). A single-launch version that keeps a channel's slice on chip
+// between the statistics and the output would save one read of x (3 -> 2 passes).
+#include <algorithm>
+
+#include "kernels/core/cuda_check.cuh"
+#include "kernels/core/tensor.h"
+#include "kernels/norm/batch_norm.h"
+
+namespace gsn::cuda {
+
+namespace {
+constexpr int kBlock = 256;
+
+// Sums (a, b) over the block in a fixed tree; every thread gets the totals.
+__device__ void block_sum2(float& a, float& b) {
+  __shared__ float sa[kBlock], sb[kBlock];
+  sa[threadIdx.x] = a;
+  sb[threadIdx.x] = b;
+  __syncthreads();
+  for (int stride = kBlock / 2; stride > 0; stride >>= 1) {
+    if (static_cast<int>(threadIdx.x) < stride) {
+      sa[threadIdx.x] += sa[threadIdx.x + stride];
+      sb[threadIdx.x] += sb[threadIdx.x + stride];
+    }
+    __syncthreads();
+  }
+  a = sa[0];
+  b = sb[0];
+}
+
+struct Split {
+  int S, len;  // S blocks per channel, each over `len` consecutive values of the channel
+};
+Split split_of(const BnGeom& g) {
+  const int64_t M = g.per_channel();
+  const int64_t by_work = ceil_div(M, 4096);
+  const int64_t by_grid = std::max<int64_t>(1, 1024 / g.C);
+  const int S = static_cast<int>(std::max<int64_t>(1, std::min(by_work, by_grid)));
+  return {S, static_cast<int>(ceil_div(M, S))};
+}
+
+// Address of value m (0 <= m < M) of channel c.
+__device__ __forceinline__ int64_t at(unsigned m, unsigned HW, unsigned C, unsigned c) {
+  const unsigned n = m / HW;
+  return (static_cast<int64_t>(n) * C + c) * HW + (m - n * HW);
+}
+
+__global__ void stats_partial(const float* __restrict__ x, unsigned C, unsigned HW, unsigned M, unsigned len,
+                              float* __restrict__ partial) {
+  const unsigned c = blockIdx.y, s = blockIdx.x;
+  const float shift = x[static_cast<int64_t>(c) * HW];
+  const unsigned m0 = s * len, m1 = min(M, m0 + len);
+  float a = 0.f, b = 0.f;
+  for (unsigned m = m0 + threadIdx.x; m < m1; m += kBlock) {
+    const float d = x[at(m, HW, C, c)] - shift;
+    a += d;
+    b += d * d;
+  }
+  block_sum2(a, b);
+  if (threadIdx.x == 0) {
+    partial[(static_cast<int64_t>(c) * gridDim.x + s) * 2 + 0] = a;
+    partial[(static_cast<int64_t>(c) * gridDim.x + s) * 2 + 1] = b;
+  }
+}
+
+__global__ void finalize_forward(const float* __restrict__ partial, int S, int C, unsigned HW, double M,
+                                 const float* __restrict__ x, const float* __restrict__ gamma,
+                                 const float* __restrict__ beta, bool training, float momentum, float eps,
+                                 float* running_mean, float* running_var, float* __restrict__ save_mean,
+                                 float* __restrict__ save_invstd, float* __restrict__ coef) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= C) return;
+  double mean, var;
+  if (training) {
+    double a = 0.0, b = 0.0;
+    for (int s = 0; s < S; ++s) {
+      a += static_cast<double>(partial[(static_cast<int64_t>(c) * S + s) * 2 + 0]);
+      b += static_cast<double>(partial[(static_cast<int64_t>(c) * S + s) * 2 + 1]);
+    }
+    const double mu = a / M;  // mean of x - shift
+    mean = static_cast<double>(x[static_cast<int64_t>(c) * HW]) + mu;
+    var = fmax(b / M - mu * mu, 0.0);
+    const double m = static_cast<double>(momentum);
+    running_mean[c] = static_cast<float>((1.0 - m) * static_cast<double>(running_mean[c]) + m * mean);
+    running_var[c] = static_cast<float>((1.0 - m) * static_cast<double>(running_var[c]) + m * var * M / (M - 1.0));
+  } else {
+    mean = static_cast<double>(running_mean[c]);
+    var = static_cast<double>(running_var[c]);
+  }
+  const double invstd = 1.0 / sqrt(var + static_cast<double>(eps));
+  save_mean[c] = static_cast<float>(mean);
+  save_invstd[c] = static_cast<float>(invstd);
+  const double a = static_cast<double>(gamma[c]) * invstd;
+  coef[3 * c + 0] = static_cast<float>(a);
+  coef[3 * c + 1] = 0.f;
+  coef[3 * c + 2] = static_cast<float>(static_cast<double>(beta[c]) - mean * a);
+}
+
+__global__ void grad_partial(const float* __restrict__ x, const float* __restrict__ gy,
+                             const float* __restrict__ mean, unsigned C, unsigned HW, unsigned M, unsigned len,
+                             float* __restrict__ partial) {
+  const unsigned c = blockIdx.y, s = blockIdx.x;
+  const float mu = mean[c];
+  const unsigned m0 = s * len, m1 = min(M, m0 + len);
+  float a = 0.f, b = 0.f;
+  for (unsigned m = m0 + threadIdx.x; m < m1; m += kBlock) {
+    const int64_t i = at(m, HW, C, c);
+    const float g = gy[i];
+    a += g;
+    b += g * (x[i] - mu);
+  }
+  block_sum2(a, b);
+  if (threadIdx.x == 0) {
+    partial[(static_cast<int64_t>(c) * gridDim.x + s) * 2 + 0] = a;
+    partial[(static_cast<int64_t>(c) * gridDim.x + s) * 2 + 1] = b;
+  }
+}
+
+__global__ void finalize_backward(const float* __restrict__ partial, int S, int C, double M,
+                                  const float* __restrict__ gamma, const float* __restrict__ mean,
+                                  const float* __restrict__ invstd_, bool training, float* __restrict__ ggamma,
+                                  float* __restrict__ gbeta, float* __restrict__ coef) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= C) return;
+  double sg = 0.0, sgx = 0.0;
+  for (int s = 0; s < S; ++s) {
+    sg += static_cast<double>(partial[(static_cast<int64_t>(c) * S + s) * 2 + 0]);
+    sgx += static_cast<double>(partial[(static_cast<int64_t>(c) * S + s) * 2 + 1]);
+  }
+  const double invstd = static_cast<double>(invstd_[c]);
+  const double gg = sgx * invstd;
+  gbeta[c] = static_cast<float>(sg);
+  ggamma[c] = static_cast<float>(gg);
+  const double A = static_cast<double>(gamma[c]) * invstd;
+  const double B = training ? -A * invstd * gg / M : 0.0;
+  const double D = training ? -A * sg / M : 0.0;
+  coef[3 * c + 0] = static_cast<float>(A);
+  coef[3 * c + 1] = static_cast<float>(B);
+  coef[3 * c + 2] = static_cast<float>(D - B * static_cast<double>(mean[c]));
+}
+
+// out = k0*u + k1*v + k2 with (k0, k1, k2) = coef[c]; v is read only when USE_V.
+// Forward: u = x, no v. Backward: u = gy, v = x. V4: float4 accesses (H*W % 4 == 0).
+template <bool USE_V, bool V4>
+__global__ void apply(const float* __restrict__ u, const float* __restrict__ v, const float* __restrict__ coef,
+                      unsigned C, unsigned HW, unsigned n, float* __restrict__ out) {
+  if (V4) {
+    const unsigned n4 = n / 4;
+    for (unsigned q = blockIdx.x * blockDim.x + threadIdx.x; q < n4; q += gridDim.x * blockDim.x) {
+      const unsigned c = (4 * q / HW) % C;
+      const float k0 = coef[3 * c], k1 = coef[3 * c + 1], k2 = coef[3 * c + 2];
+      const float4 a = reinterpret_cast<const float4*>(u)[q];
+      float4 r = make_float4(k0 * a.x + k2, k0 * a.y + k2, k0 * a.z + k2, k0 * a.w + k2);
+      if (USE_V) {
+        const float4 b = reinterpret_cast<const float4*>(v)[q];
+        r.x += k1 * b.x;
+        r.y += k1 * b.y;
+        r.z += k1 * b.z;
+        r.w += k1 * b.w;
+      }
+      reinterpret_cast<float4*>(out)[q] = r;
+    }
+  } else {
+    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+      const unsigned c = (i / HW) % C;
+      float r = coef[3 * c] * u[i] + coef[3 * c + 2];
+      if (USE_V) r += coef[3 * c + 1] * v[i];
+      out[i] = r;
+    }
+  }
+}
+
+template <bool USE_V>
+void launch_apply(const float* u, const float* v, const float* coef, const BnGeom& g, float* out) {
+  const int64_t n = g.N * g.C * g.HW;
+  const bool v4 = g.HW % 4 == 0 && reinterpret_cast<uintptr_t>(u) % 16 == 0 &&
+                  reinterpret_cast<uintptr_t>(out) % 16 == 0 && (!USE_V || reinterpret_cast<uintptr_t>(v) % 16 == 0);
+  const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW), nn = static_cast<unsigned>(n);
+  if (v4)
+    apply<USE_V, true><<<grid_1d(n / 4, kBlock), kBlock, 0, cuda_stream()>>>(u, v, coef, C, HW, nn, out);
+  else
+    apply<USE_V, false><<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(u, v, coef, C, HW, nn, out);
+  GSN_CUDA_CHECK_LAUNCH();
+}
+
+void check_size(const BnGeom& g) {
+  GSN_CHECK(g.N * g.C * g.HW < (int64_t{1} << 31), "batch_norm (CUDA): tensors of 2^31 or more elements");
+}
+}  // namespace
+
+void batch_norm_forward(const float* x, const float* gamma, const float* beta, const BnGeom& g, bool training,
+                        float momentum, float eps, float* y, float* save_mean, float* save_invstd, float* running_mean,
+                        float* running_var) {
+  check_size(g);
+  if (g.N * g.C * g.HW == 0) return;
+  const Split sp = split_of(g);
+  Tensor partial = Tensor::empty(Shape{g.C * sp.S * 2}, DType::F32, Device::CUDA);
+  Tensor coef = Tensor::empty(Shape{g.C * 3}, DType::F32, Device::CUDA);
+  const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW);
+  const unsigned M = static_cast<unsigned>(g.per_channel());
+  if (training) {
+    stats_partial<<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, C, HW, M, static_cast<unsigned>(sp.len),
+                                                                partial.data<float>());
+    GSN_CUDA_CHECK_LAUNCH();
+  }
+  finalize_forward<<<static_cast<unsigned>(ceil_div(g.C, 128)), 128, 0, cuda_stream()>>>(
+      partial.data<float>(), sp.S, static_cast<int>(g.C), HW, static_cast<double>(M), x, gamma, beta, training,
+      momentum, eps, running_mean, running_var, save_mean, save_invstd, coef.data<float>());
+  GSN_CUDA_CHECK_LAUNCH();
+  launch_apply<false>(x, nullptr, coef.data<float>(), g, y);
+}
+
+void batch_norm_backward(const float* x, const float* gy, const float* gamma, const float* save_mean,
+                         const float* save_invstd, const BnGeom& g, bool training, float* gx, float* ggamma,
+                         float* gbeta) {
+  check_size(g);
+  if (g.N * g.C * g.HW == 0) return;
+  const Split sp = split_of(g);
+  Tensor partial = Tensor::empty(Shape{g.C * sp.S * 2}, DType::F32, Device::CUDA);
+  Tensor coef = Tensor::empty(Shape{g.C * 3}, DType::F32, Device::CUDA);
+  const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW);
+  const unsigned M = static_cast<unsigned>(g.per_channel());
+  grad_partial<<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, gy, save_mean, C, HW, M,
+                                                             static_cast<unsigned>(sp.len), partial.data<float>());
+  GSN_CUDA_CHECK_LAUNCH();
+  finalize_backward<<<static_cast<unsigned>(ceil_div(g.C, 128)), 128, 0, cuda_stream()>>>(
+      partial.data<float>(), sp.S, static_cast<int>(g.C), static_cast<double>(M), gamma, save_mean, save_invstd,
+      training, ggamma, gbeta, coef.data<float>());
+  GSN_CUDA_CHECK_LAUNCH();
+  if (training)
+    launch_apply<true>(gy, x, coef.data<float>(), g, gx);
+  else
+    launch_apply<false>(gy, nullptr, coef.data<float>(), g, gx);
+}
+
+}  // namespace gsn::cuda

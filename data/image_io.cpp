@@ -6,7 +6,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 #include "data/image_io_detail.h"
 #include "kernels/core/error.h"
@@ -16,11 +15,16 @@ namespace detail {
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   GSN_CHECK(!std::filesystem::is_directory(path), "image file ", path, " is a folder");
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   GSN_CHECK(in, "cannot open image file ", path, ": ", std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  GSN_CHECK(!in.bad(), "error reading image file ", path);
-  GSN_CHECK(!bytes.empty(), "image file ", path, " is empty");
+  // One read of the known size: byte-by-byte stream iterators cost as much as decoding.
+  const std::streamoff size = in.tellg();
+  GSN_CHECK(size >= 0, "cannot read the size of image file ", path);
+  GSN_CHECK(size > 0, "image file ", path, " is empty");
+  std::vector<uint8_t> bytes(static_cast<std::size_t>(size));
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(bytes.data()), size);
+  GSN_CHECK(in.gcount() == size, "error reading image file ", path, ": got ", in.gcount(), " of ", size, " bytes");
   return bytes;
 }
 

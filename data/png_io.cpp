@@ -90,6 +90,20 @@ bool png_read_rows_c(png_structp png, png_infop info, png_bytepp rows) {
   return true;
 }
 
+// v / (2^bits - 1) for every sample v: a table lookup is much faster than the division,
+// and a division (not a multiplication by the reciprocal) gives the float nearest the
+// true value, so v / 65535 comes out exactly as a test writes it.
+template <int Bits>
+const std::vector<float>& sample_values() {
+  static const std::vector<float> table = [] {
+    const int levels = 1 << Bits;
+    std::vector<float> t(static_cast<std::size_t>(levels));
+    for (int v = 0; v < levels; ++v) t[static_cast<std::size_t>(v)] = static_cast<float>(v) / static_cast<float>(levels - 1);
+    return t;
+  }();
+  return table;
+}
+
 struct ReadStructs {
   png_structp png = nullptr;
   png_infop info = nullptr;
@@ -123,9 +137,7 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
 
   Image image(static_cast<int>(header.width), static_cast<int>(header.height));
   const bool wide = header.bit_depth == 16;
-  // A division, not a multiplication by the reciprocal: v / 65535 is then the float
-  // nearest the true value, and a test can ask for it exactly.
-  const float max_value = wide ? 65535.f : 255.f;
+  const std::vector<float>& to_float = wide ? sample_values<16>() : sample_values<8>();
   for (int y = 0; y < image.height; ++y) {
     const png_byte* row = rows[static_cast<std::size_t>(y)];
     for (int x = 0; x < image.width; ++x) {
@@ -133,7 +145,7 @@ Image decode_png(const std::vector<uint8_t>& bytes, const std::string& path) {
         const std::size_t i = static_cast<std::size_t>(x) * 3 + c;
         // 16-bit samples are big-endian in the file and libpng leaves them so.
         const unsigned v = wide ? (unsigned{row[2 * i]} << 8 | row[2 * i + 1]) : row[i];
-        image.at(c, y, x) = static_cast<float>(v) / max_value;
+        image.at(c, y, x) = to_float[v];
       }
     }
   }

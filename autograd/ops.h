@@ -14,6 +14,7 @@ Var relu(const Var& x);
 Var sigmoid(const Var& x);
 Var sum(const Var& x);                    // -> [1]
 Var mean(const Var& x);                   // -> [1]
+Var reshape(const Var& x, const Shape& shape);  // a view; numel must match
 
 }  // namespace gsn::ag
 

@@ -58,4 +58,11 @@ Var mean(const Var& x) {
   });
 }
 
+Var reshape(const Var& x, const Shape& shape) {
+  Shape from = x.shape();
+  return make_result("reshape", x.value().reshape(shape), {x}, [from](const Tensor& g, const std::vector<bool>&) {
+    return std::vector<Tensor>{g.reshape(from)};
+  });
+}
+
 }  // namespace gsn::ag

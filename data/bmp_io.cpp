@@ -81,7 +81,7 @@ Image decode_bmp(const std::vector<uint8_t>& b, const std::string& path) {
   if (bits == 8) {
     const uint32_t entries = colors_used == 0 ? 256 : colors_used;
     GSN_CHECK(entries <= 256, "BMP ", path, ": corrupt header (", entries, " palette entries)");
-    const std::size_t at = kFileHeaderBytes + dib_size + (compression == kBiBitfields ? 12 : 0);
+    const std::size_t at = kFileHeaderBytes + dib_size;
     GSN_CHECK(at + 4 * std::size_t{entries} <= b.size(), "BMP ", path, " is truncated inside its palette");
     for (uint32_t i = 0; i < entries; ++i) {
       const uint8_t* e = &b[at + 4 * i];

@@ -1,6 +1,7 @@
 // read_image(): sniff the signature and dispatch; the file helpers the codecs share.
 #include "data/image_io.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

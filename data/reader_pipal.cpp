@@ -43,13 +43,14 @@ std::unique_ptr<FilePairSource> read_pipal(const std::string& root_str, const st
   GSN_CHECK(fs::is_directory(root), "pipal: data set folder ", root_str, " does not exist");
   const std::string prefix = part == "train" ? "Train" : "Val";
 
-  const FileIndex refs({(root / (prefix + "_Ref")).string()}, false);
+  // Recursive: some unpackers add a folder level (Distortion_1/Distortion_1/...).
+  const FileIndex refs({(root / (prefix + "_Ref")).string()}, true);
   std::vector<std::string> dist_folders;
   if (part == "train")
     for (int k = 1; k <= 4; ++k) dist_folders.push_back((root / ("Distortion_" + std::to_string(k))).string());
   dist_folders.push_back((root / (prefix + "_Dist")).string());
   dist_folders.push_back((root / (prefix + "_Dis")).string());
-  const FileIndex dists(dist_folders, false);
+  const FileIndex dists(dist_folders, true);
   GSN_CHECK(refs.size() > 0, "pipal: no reference images in ", (root / (prefix + "_Ref")).string());
   GSN_CHECK(dists.size() > 0, "pipal: no distorted images in any of ", root_str, "/",
             part == "train" ? "Distortion_1..4, " : "", prefix, "_Dist, ", prefix, "_Dis");

@@ -58,6 +58,13 @@ void Module::to(Device device) {
   for (auto& [name, m] : children_) m->to(device);
 }
 
+void Module::to_dtype(DType dtype) {
+  for (auto& [name, v] : params_)
+    if (v->dtype() != dtype) *v = Var(v->value().to(dtype), true, v->name());
+  for (auto& [name, t] : buffers_) *t = t->to(dtype);
+  for (auto& [name, m] : children_) m->to_dtype(dtype);
+}
+
 void Module::zero_grad() {
   for (auto& [name, v] : named_parameters()) v.zero_grad();
 }

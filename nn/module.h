@@ -31,6 +31,8 @@ class Module {
 
   // Moves every parameter and buffer to `device` (parameters keep requires_grad).
   void to(Device device);
+  // Converts every parameter and buffer (CPU only): float64 for whole-model gradient checks.
+  void to_dtype(DType dtype);
   void zero_grad();
 
  protected:

@@ -47,9 +47,10 @@ TrainLoader::TrainLoader(const PairSource& source, std::vector<std::size_t> pair
   GSN_CHECK(batches_per_epoch_ > 0, "TrainLoader: ", pairs_.size(), " pairs of ", source.name(),
             " do not fill one batch of ", options.batch_size);
   for (std::size_t p : pairs_) GSN_CHECK(p < source.size(), "TrainLoader: pair ", p, " out of range");
-  const int64_t per_epoch = batches_per_epoch_;
+  GSN_CHECK(options.start_batch >= 0, "TrainLoader: start batch ", options.start_batch);
+  const int64_t per_epoch = batches_per_epoch_, start = options.start_batch;
   prefetcher_ = std::make_unique<Prefetcher<Batch>>(
-      [this, per_epoch](int64_t k) { return make_batch(k / per_epoch, k % per_epoch); },
+      [this, per_epoch, start](int64_t k) { return make_batch((start + k) / per_epoch, (start + k) % per_epoch); },
       Prefetcher<Batch>::kUnbounded, options.workers, options.prefetch);
 }
 

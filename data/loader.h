@@ -45,6 +45,9 @@ struct LoaderOptions {
   int workers = 2;      // background threads; 0 makes each batch inside next()
   int prefetch = 4;     // batches made ahead of the consumer, at most
   uint64_t seed = 0;
+  // The first batch next() returns, counted over epochs (epoch * batches_per_epoch +
+  // index): a resumed run starts where it stopped and sees the same batches.
+  int64_t start_batch = 0;
 };
 
 class TrainLoader {

@@ -261,3 +261,21 @@ TEST_CASE("EvalLoader: five fixed crops, centre then corners, the same every run
   EvalLoader too_big(src, all_pairs(src), o);
   CHECK(contains(error_of([&] { too_big.next(); }), "30x30 crops do not fit pair 0"));
 }
+
+TEST_CASE("TrainLoader: start_batch continues the stream where a run stopped, across epochs") {
+  const PatternSource src(10);  // 5 batches per epoch
+  LoaderOptions o;
+  o.batch_size = 2;
+  o.crop = 8;
+  o.seed = 3;
+  TrainLoader whole(src, all_pairs(src), o);
+  std::vector<Batch> expected;
+  for (int k = 0; k < 12; ++k) expected.push_back(whole.next());
+  o.start_batch = 7;  // epoch 1, batch 2
+  TrainLoader resumed(src, all_pairs(src), o);
+  for (int k = 7; k < 12; ++k) {
+    Batch b = resumed.next();
+    CHECK(same_batch(b, expected[static_cast<std::size_t>(k)]));
+    CHECK(b.epoch == k / 5);
+  }
+}

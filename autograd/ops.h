@@ -40,3 +40,28 @@ Var siamese_diff_concat(const Var& F, int64_t B);  // [2B,c,h,w] -> [B,3c,h,w] =
 Var fuse_levels(const Var& P1, const Var& P2, const Var& P3);  // -> [B,C1+C2+C3,h3,w3], P1, P2 pooled
 
 }  // namespace gsn::ag
+
+// ---- linear algebra: matmul and the fully connected layer ------------------------------
+// (autograd/ops_linear.cpp; kernels in kernels/linear)
+namespace gsn::ag {
+
+Var matmul(const Var& a, const Var& b);                // [M,K] x [K,N] -> [M,N]
+Var linear(const Var& x, const Var& w, const Var& b);  // x [N,K], w [M,K], b [M] -> x w^T + b: [N,M];
+                                                       // b may be an undefined Var(): no bias
+
+}  // namespace gsn::ag
+
+// ---- conv ops: conv2d and central difference conv (CDC) -------------------------------
+// (autograd/ops_conv.cpp; kernels in kernels/conv: conv.h, cdc.h)
+namespace gsn::ag {
+
+// x [N,C,H,W], w [O,C,k,k], b [O] or an undefined Var (no bias) -> [N,O,Ho,Wo],
+// Ho = (H + 2*pad - k)/stride + 1 (likewise Wo).
+Var conv2d(const Var& x, const Var& w, const Var& b, int stride, int pad);
+// CDC, 3x3, stride 1, pad 1: x [N,C,H,W], w [O,C,3,3] -> [N,O,H,W], theta in [0,1].
+// The folded form (one conv with the centre tap w_c - theta*sum(w)); the gradient of w
+// goes back through the fold (dL/dw_k = G_k - theta*G_c). The reference path (float64)
+// runs the two-conv form.
+Var cdc_conv2d(const Var& x, const Var& w, double theta);
+
+}  // namespace gsn::ag

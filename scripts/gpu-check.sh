@@ -23,8 +23,8 @@ cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DGSN_CUDA=ON -DGSN_NATIVE=ON
             -DCMAKE_CUDA_ARCHITECTURES=${GSN_CUDA_ARCH:-90})
 if [ -d .deps/root/usr ]; then
   deps=$root/.deps/root/usr
-  cmake_args+=(-DCMAKE_PREFIX_PATH="$deps;$deps/share/eigen3/cmake;$deps/lib/cmake;$deps/lib/x86_64-linux-gnu/cmake"
-               -DCMAKE_INCLUDE_PATH="$deps/include" -DCMAKE_LIBRARY_PATH="$deps/lib/x86_64-linux-gnu")
+  cmake_args+=(-DCMAKE_PREFIX_PATH="$deps" -DCMAKE_INCLUDE_PATH="$deps/include"
+               -DCMAKE_LIBRARY_PATH="$deps/lib/x86_64-linux-gnu")
   export LD_LIBRARY_PATH="$deps/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 # cuDNN: the toolkit's, or the one PyTorch brings (nvidia-cudnn-cu13).

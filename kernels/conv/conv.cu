@@ -1,0 +1,456 @@
+// CUDA conv2d: forward, backward-data, backward-weight, bias gradient (shapes in conv.h).
+//
+// Versions (all deterministic, no atomics; each output element is summed by one thread
+// in a fixed order, except bwd-weight v2/v3, whose fixed K chunks are added in order):
+//   v1  direct: one thread per output element, loops over the whole reduction.
+//   v2  implicit GEMM with shared-memory tiles: 16x16 output tile per 256-thread block,
+//       BK = 16, one output per thread. No im2col buffer: the tile loaders compute the
+//       input address of every GEMM element on the fly (decoded once per K row / column).
+//   v3  as v2, register-blocked: 64x64 tile per block, each thread a 4x4 micro-tile
+//       (outputs strided by 16 so stores and shared-memory reads stay coalesced).
+// The three passes as GEMMs (P = N*Ho*Wo):
+//   forward      M = O, N = P,       K = C*k*k   A = w [O, Ckk],      B = im2col(x) [Ckk, P]
+//   bwd-data     M = C, N = N*H*W,   K = O*k*k   A = w^T (gathered),  B = gy taps [Okk, NHW]
+//                (the gather form: gx[n,c,h,w] reads gy[n,o,(h+p-u)/s,(w+p-v)/s] where the
+//                division is exact and in range; no col2im, no scatter)
+//   bwd-weight   M = O, N = C*k*k,   K = P       A = gy [O, P],       B = im2col(x)^T [P, Ckk]
+//                K is split into fixed chunks (a function of the shape only); each chunk
+//                writes its own partial [O, Ckk] and a second kernel adds the partials
+//                in chunk order.
+// The launcher's pick (version 0) is a shape heuristic that has not yet been timed on a
+// GPU (docs/kernels.md): v1 for M <= 4 (the 2->1 attention conv; not for bwd-weight),
+// v2 for M < 32, else v3.
+#include <algorithm>
+
+#include "kernels/conv/conv.h"
+#include "kernels/core/cuda_check.cuh"
+
+namespace gsn::cuda {
+
+namespace {
+
+// ------------------------------------------------------------------ v1: direct kernels
+__global__ void fwd_direct(const float* __restrict__ x, const float* __restrict__ w, const float* __restrict__ b,
+                           ConvGeom g, float* __restrict__ y) {
+  const int64_t total = g.N * g.O * g.Ho * g.Wo;
+  GSN_GRID_STRIDE(idx, total) {
+    const int64_t j = idx % g.Wo, i = (idx / g.Wo) % g.Ho, o = (idx / (g.Wo * g.Ho)) % g.O, n = idx / (g.Wo * g.Ho * g.O);
+    float acc = b ? b[o] : 0.f;
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t u = 0; u < g.k; ++u) {
+        const int64_t h = i * g.s - g.p + u;
+        if (h < 0 || h >= g.H) continue;
+        for (int64_t v = 0; v < g.k; ++v) {
+          const int64_t ww = j * g.s - g.p + v;
+          if (ww < 0 || ww >= g.W) continue;
+          acc += w[((o * g.C + c) * g.k + u) * g.k + v] * x[((n * g.C + c) * g.H + h) * g.W + ww];
+        }
+      }
+    y[idx] = acc;
+  }
+}
+
+__global__ void bwd_data_direct(const float* __restrict__ gy, const float* __restrict__ w, ConvGeom g,
+                                float* __restrict__ gx) {
+  const int64_t total = g.N * g.C * g.H * g.W;
+  GSN_GRID_STRIDE(idx, total) {
+    const int64_t ww = idx % g.W, h = (idx / g.W) % g.H, c = (idx / (g.W * g.H)) % g.C, n = idx / (g.W * g.H * g.C);
+    float acc = 0.f;
+    for (int64_t o = 0; o < g.O; ++o)
+      for (int64_t u = 0; u < g.k; ++u) {
+        const int64_t ti = h + g.p - u;
+        if (ti < 0 || ti % g.s != 0 || ti / g.s >= g.Ho) continue;
+        for (int64_t v = 0; v < g.k; ++v) {
+          const int64_t tj = ww + g.p - v;
+          if (tj < 0 || tj % g.s != 0 || tj / g.s >= g.Wo) continue;
+          acc += w[((o * g.C + c) * g.k + u) * g.k + v] * gy[((n * g.O + o) * g.Ho + ti / g.s) * g.Wo + tj / g.s];
+        }
+      }
+    gx[idx] = acc;
+  }
+}
+
+__global__ void bwd_weight_direct(const float* __restrict__ gy, const float* __restrict__ x, ConvGeom g,
+                                  float* __restrict__ gw) {
+  const int64_t total = g.O * g.C * g.k * g.k;
+  GSN_GRID_STRIDE(idx, total) {
+    const int64_t v = idx % g.k, u = (idx / g.k) % g.k, c = (idx / (g.k * g.k)) % g.C, o = idx / (g.k * g.k * g.C);
+    float acc = 0.f;
+    for (int64_t n = 0; n < g.N; ++n)
+      for (int64_t i = 0; i < g.Ho; ++i) {
+        const int64_t h = i * g.s - g.p + u;
+        if (h < 0 || h >= g.H) continue;
+        for (int64_t j = 0; j < g.Wo; ++j) {
+          const int64_t ww = j * g.s - g.p + v;
+          if (ww < 0 || ww >= g.W) continue;
+          acc += gy[((n * g.O + o) * g.Ho + i) * g.Wo + j] * x[((n * g.C + c) * g.H + h) * g.W + ww];
+        }
+      }
+    gw[idx] = acc;
+  }
+}
+
+// ------------------------------------------------- v2, v3: implicit GEMM, smem tiles
+// A problem describes its GEMM through:
+//   Row row(kk, valid)   the decoded K index kk (computed once per K step, kept in smem)
+//   Col col(n)           the decoded column n of B and C (computed once per thread)
+//   a(m, Row), b(Row, Col)   the GEMM operands (0 outside the tensors / the padding)
+//   store(m, Col-free n, value, split)   writes C[m, n]
+//   k_range(split, begin, end)   the K range of split-K chunk `split`
+
+struct FwdProb {
+  const float* x;
+  const float* w;
+  const float* bias;
+  float* y;
+  ConvGeom g;
+  int64_t M, N, K;
+  struct Row {
+    int64_t kk, off;  // off = c*H*W + u*W + v
+    int u, v;
+    bool valid;
+  };
+  struct Col {
+    int64_t base;  // n*C*H*W + h0*W + w0
+    int h0, w0;
+    bool valid;
+  };
+  __device__ Row row(int64_t kk, bool valid) const {
+    Row r{kk, 0, 0, 0, valid};
+    if (valid) {
+      const int64_t kk2 = g.k * g.k, c = kk / kk2, t = kk % kk2;
+      r.u = static_cast<int>(t / g.k);
+      r.v = static_cast<int>(t % g.k);
+      r.off = (c * g.H + r.u) * g.W + r.v;
+    }
+    return r;
+  }
+  __device__ Col col(int64_t n) const {
+    Col c{0, 0, 0, n < N};
+    if (c.valid) {
+      const int64_t hw = g.Ho * g.Wo, img = n / hw, pix = n % hw;
+      c.h0 = static_cast<int>((pix / g.Wo) * g.s - g.p);
+      c.w0 = static_cast<int>((pix % g.Wo) * g.s - g.p);
+      c.base = img * g.C * g.H * g.W + static_cast<int64_t>(c.h0) * g.W + c.w0;
+    }
+    return c;
+  }
+  __device__ float a(int64_t m, const Row& r) const { return (r.valid && m < M) ? w[m * K + r.kk] : 0.f; }
+  __device__ float b(const Row& r, const Col& c) const {
+    const int h = c.h0 + r.u, ww = c.w0 + r.v;
+    return (r.valid && c.valid && h >= 0 && h < g.H && ww >= 0 && ww < g.W) ? x[c.base + r.off] : 0.f;
+  }
+  __device__ void store(int64_t m, int64_t n, float v, int) const {
+    const int64_t hw = g.Ho * g.Wo;
+    y[((n / hw) * g.O + m) * hw + n % hw] = v + (bias ? bias[m] : 0.f);
+  }
+  __device__ void k_range(int, int64_t& b0, int64_t& b1) const {
+    b0 = 0;
+    b1 = K;
+  }
+};
+
+struct BwdDataProb {
+  const float* gy;
+  const float* w;
+  float* gx;
+  ConvGeom g;
+  int64_t M, N, K;  // M = C, N = N*H*W, K = O*k*k
+  struct Row {
+    int64_t off, wo;  // off = o*Ho*Wo; wo = o*C*k*k + u*k + v
+    int u, v;
+    bool valid;
+  };
+  struct Col {
+    int64_t base;  // n*O*Ho*Wo
+    int th, tw;    // h + p, w + p
+    bool valid;
+  };
+  __device__ Row row(int64_t kk, bool valid) const {
+    Row r{0, 0, 0, 0, valid};
+    if (valid) {
+      const int64_t kk2 = g.k * g.k, o = kk / kk2, t = kk % kk2;
+      r.u = static_cast<int>(t / g.k);
+      r.v = static_cast<int>(t % g.k);
+      r.off = o * g.Ho * g.Wo;
+      r.wo = o * g.C * kk2 + t;
+    }
+    return r;
+  }
+  __device__ Col col(int64_t n) const {
+    Col c{0, 0, 0, n < N};
+    if (c.valid) {
+      const int64_t hw = g.H * g.W, img = n / hw, pix = n % hw;
+      c.th = static_cast<int>(pix / g.W + g.p);
+      c.tw = static_cast<int>(pix % g.W + g.p);
+      c.base = img * g.O * g.Ho * g.Wo;
+    }
+    return c;
+  }
+  __device__ float a(int64_t m, const Row& r) const { return (r.valid && m < M) ? w[r.wo + m * g.k * g.k] : 0.f; }
+  __device__ float b(const Row& r, const Col& c) const {
+    if (!(r.valid && c.valid)) return 0.f;
+    int ti = c.th - r.u, tj = c.tw - r.v;
+    if (ti < 0 || tj < 0) return 0.f;
+    if (g.s != 1) {
+      if (ti % g.s != 0 || tj % g.s != 0) return 0.f;
+      ti /= static_cast<int>(g.s);
+      tj /= static_cast<int>(g.s);
+    }
+    return (ti < g.Ho && tj < g.Wo) ? gy[c.base + r.off + static_cast<int64_t>(ti) * g.Wo + tj] : 0.f;
+  }
+  __device__ void store(int64_t m, int64_t n, float v, int) const {
+    const int64_t hw = g.H * g.W;
+    gx[((n / hw) * g.C + m) * hw + n % hw] = v;
+  }
+  __device__ void k_range(int, int64_t& b0, int64_t& b1) const {
+    b0 = 0;
+    b1 = K;
+  }
+};
+
+struct BwdWeightProb {
+  const float* gy;
+  const float* x;
+  float* out;  // gw, or the partials [splits, O, Ckk]
+  ConvGeom g;
+  int64_t M, N, K;  // M = O, N = C*k*k, K = N*Ho*Wo
+  int64_t chunk;    // K per split
+  struct Row {
+    int64_t gyoff, xbase;  // n*O*Ho*Wo + i*Wo + j;  n*C*H*W + h0*W + w0
+    int h0, w0;
+    bool valid;
+  };
+  struct Col {
+    int64_t off;  // c*H*W + u*W + v
+    int u, v;
+    bool valid;
+  };
+  __device__ Row row(int64_t kk, bool valid) const {
+    Row r{0, 0, 0, 0, valid};
+    if (valid) {
+      const int64_t hw = g.Ho * g.Wo, img = kk / hw, pix = kk % hw, i = pix / g.Wo, j = pix % g.Wo;
+      r.h0 = static_cast<int>(i * g.s - g.p);
+      r.w0 = static_cast<int>(j * g.s - g.p);
+      r.gyoff = img * g.O * hw + pix;
+      r.xbase = img * g.C * g.H * g.W + static_cast<int64_t>(r.h0) * g.W + r.w0;
+    }
+    return r;
+  }
+  __device__ Col col(int64_t n) const {
+    Col c{0, 0, 0, n < N};
+    if (c.valid) {
+      const int64_t kk2 = g.k * g.k, ch = n / kk2, t = n % kk2;
+      c.u = static_cast<int>(t / g.k);
+      c.v = static_cast<int>(t % g.k);
+      c.off = (ch * g.H + c.u) * g.W + c.v;
+    }
+    return c;
+  }
+  __device__ float a(int64_t m, const Row& r) const {
+    return (r.valid && m < M) ? gy[r.gyoff + m * g.Ho * g.Wo] : 0.f;
+  }
+  __device__ float b(const Row& r, const Col& c) const {
+    const int h = r.h0 + c.u, ww = r.w0 + c.v;
+    return (r.valid && c.valid && h >= 0 && h < g.H && ww >= 0 && ww < g.W) ? x[r.xbase + c.off] : 0.f;
+  }
+  __device__ void store(int64_t m, int64_t n, float v, int split) const { out[(split * M + m) * N + n] = v; }
+  __device__ void k_range(int split, int64_t& b0, int64_t& b1) const {
+    b0 = split * chunk;
+    b1 = b0 + chunk < K ? b0 + chunk : K;
+  }
+};
+
+// One block computes a BM x BN tile of C = A B over its K range, in steps of BK:
+//   1. BK threads decode the step's K indices into smem (Row);
+//   2. all threads load the A tile (transposed, As[kk][m]) and the B tile (Bs[kk][n]);
+//      thread t always loads column t % BN of B, so its Col is decoded once;
+//   3. each thread accumulates its TM x TN outputs (rows tm + i*BM/TM, columns
+//      tn + j*BN/TN) from smem.
+template <int BM, int BN, int BK, int TM, int TN, class Prob>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
+  constexpr int NT = (BM / TM) * (BN / TN);
+  constexpr int BSTEP = NT / BN, ASTEP = NT / BK;
+  static_assert(NT % BN == 0 && NT % BK == 0 && BK % BSTEP == 0 && BM % ASTEP == 0, "tile shape");
+  __shared__ float As[BK][BM];
+  __shared__ float Bs[BK][BN];
+  __shared__ typename Prob::Row rows[BK];
+
+  const int tid = static_cast<int>(threadIdx.x);
+  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * BM, n0 = static_cast<int64_t>(blockIdx.x) * BN;
+  const int split = static_cast<int>(blockIdx.z);
+  int64_t kb, ke;
+  pr.k_range(split, kb, ke);
+
+  const int bcol = tid % BN, brow = tid / BN;
+  const typename Prob::Col col = pr.col(n0 + bcol);
+  const int akk = tid % BK, am = tid / BK;
+  const int tm = tid / (BN / TN), tn = tid % (BN / TN);
+
+  float acc[TM][TN];
+#pragma unroll
+  for (int i = 0; i < TM; ++i)
+#pragma unroll
+    for (int j = 0; j < TN; ++j) acc[i][j] = 0.f;
+
+  for (int64_t k0 = kb; k0 < ke; k0 += BK) {
+    if (tid < BK) rows[tid] = pr.row(k0 + tid, k0 + tid < ke);
+    __syncthreads();
+#pragma unroll
+    for (int q = 0; q < BM / ASTEP; ++q) {
+      const int m = am + q * ASTEP;
+      As[akk][m] = pr.a(m0 + m, rows[akk]);
+    }
+#pragma unroll
+    for (int q = 0; q < BK / BSTEP; ++q) {
+      const int r = brow + q * BSTEP;
+      Bs[r][bcol] = pr.b(rows[r], col);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int kk = 0; kk < BK; ++kk) {
+      float av[TM], bv[TN];
+#pragma unroll
+      for (int i = 0; i < TM; ++i) av[i] = As[kk][tm + i * (BM / TM)];
+#pragma unroll
+      for (int j = 0; j < TN; ++j) bv[j] = Bs[kk][tn + j * (BN / TN)];
+#pragma unroll
+      for (int i = 0; i < TM; ++i)
+#pragma unroll
+        for (int j = 0; j < TN; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int i = 0; i < TM; ++i)
+#pragma unroll
+    for (int j = 0; j < TN; ++j) {
+      const int64_t m = m0 + tm + i * (BM / TM), n = n0 + tn + j * (BN / TN);
+      if (m < pr.M && n < pr.N) pr.store(m, n, acc[i][j], split);
+    }
+}
+
+template <int BM, int BN, int BK, int TM, int TN, class Prob> void launch_igemm(const Prob& pr, int splits) {
+  constexpr int NT = (BM / TM) * (BN / TN);
+  const dim3 grid(static_cast<unsigned>(ceil_div(pr.N, BN)), static_cast<unsigned>(ceil_div(pr.M, BM)),
+                  static_cast<unsigned>(splits));
+  igemm<BM, BN, BK, TM, TN, Prob><<<grid, NT, 0, cuda_stream()>>>(pr);
+  GSN_CUDA_CHECK_LAUNCH();
+}
+
+// gw[i] = sum_{z < splits} partial[z][i], z in order.
+__global__ void sum_partials(const float* __restrict__ partial, int splits, int64_t n, float* __restrict__ gw) {
+  GSN_GRID_STRIDE(i, n) {
+    float acc = partial[i];
+    for (int z = 1; z < splits; ++z) acc += partial[z * n + i];
+    gw[i] = acc;
+  }
+}
+
+// gb[o] = sum_{n, q} gy[n, o, q]: one block per channel, a fixed tree in shared memory.
+constexpr int kBiasBlock = 256;
+__global__ void bias_grad(const float* __restrict__ gy, int64_t N, int64_t O, int64_t hw, float* __restrict__ gb) {
+  __shared__ float buf[kBiasBlock];
+  const int64_t o = blockIdx.x;
+  float acc = 0.f;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t q = threadIdx.x; q < hw; q += kBiasBlock) acc += gy[(n * O + o) * hw + q];
+  buf[threadIdx.x] = acc;
+  __syncthreads();
+  for (int s = kBiasBlock / 2; s > 0; s >>= 1) {
+    if (static_cast<int>(threadIdx.x) < s) buf[threadIdx.x] += buf[threadIdx.x + s];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) gb[o] = buf[0];
+}
+
+// version 0: by shape. bwd-weight never picks v1 by default (its reduction over
+// N*Ho*Wo runs on only O*C*k*k threads).
+int pick(int version, int64_t M, bool weight = false) {
+  if (version != 0) {
+    GSN_CHECK(version >= 1 && version <= kConvVersions, "conv2d (CUDA): no kernel version ", version);
+    return version;
+  }
+  return (M <= 4 && !weight) ? 1 : M < 32 ? 2 : 3;
+}
+
+constexpr int kDirectBlock = 256;
+}  // namespace
+
+void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y, int version) {
+  const int64_t P = g.N * g.Ho * g.Wo;
+  if (P * g.O == 0) return;
+  FwdProb pr{x, w, b, y, g, g.O, P, g.C * g.k * g.k};
+  switch (pick(version, g.O)) {
+    case 1:
+      fwd_direct<<<grid_1d(P * g.O, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(x, w, b, g, y);
+      GSN_CUDA_CHECK_LAUNCH();
+      break;
+    case 2: launch_igemm<16, 16, 16, 1, 1>(pr, 1); break;
+    default: launch_igemm<64, 64, 16, 4, 4>(pr, 1); break;
+  }
+}
+
+void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, float* gx, int version) {
+  const int64_t NHW = g.N * g.H * g.W;
+  if (NHW * g.C == 0) return;
+  BwdDataProb pr{gy, w, gx, g, g.C, NHW, g.O * g.k * g.k};
+  switch (pick(version, g.C)) {
+    case 1:
+      bwd_data_direct<<<grid_1d(NHW * g.C, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(gy, w, g, gx);
+      GSN_CUDA_CHECK_LAUNCH();
+      break;
+    case 2: launch_igemm<16, 16, 16, 1, 1>(pr, 1); break;
+    default: launch_igemm<64, 64, 16, 4, 4>(pr, 1); break;
+  }
+}
+
+namespace {
+// Split-K for bwd-weight: enough blocks to fill a large GPU (a fixed target, not a device
+// query, so the chunking and hence the bits depend on the shape only), chunks a multiple
+// of BK and at least 4 steps long.
+template <int BM, int BN, int BK, int TM, int TN>
+void bwd_weight_igemm(const float* gy, const float* x, const ConvGeom& g, float* gw) {
+  constexpr int64_t kTargetBlocks = 512;
+  const int64_t M = g.O, N = g.C * g.k * g.k, K = g.N * g.Ho * g.Wo;
+  const int64_t tiles = ceil_div(M, BM) * ceil_div(N, BN);
+  int64_t splits = ceil_div(kTargetBlocks, tiles);
+  splits = std::max<int64_t>(1, std::min<int64_t>(splits, ceil_div(K, 4 * BK)));
+  int64_t chunk = ceil_div(ceil_div(K, splits), BK) * BK;
+  splits = ceil_div(K, chunk);
+  if (splits == 1) {
+    launch_igemm<BM, BN, BK, TM, TN>(BwdWeightProb{gy, x, gw, g, M, N, K, chunk}, 1);
+    return;
+  }
+  Tensor partial = Tensor::empty(Shape{splits, M, N}, DType::F32, Device::CUDA);
+  launch_igemm<BM, BN, BK, TM, TN>(BwdWeightProb{gy, x, partial.data<float>(), g, M, N, K, chunk},
+                                   static_cast<int>(splits));
+  sum_partials<<<grid_1d(M * N, 256), 256, 0, cuda_stream()>>>(partial.data<float>(), static_cast<int>(splits), M * N, gw);
+  GSN_CUDA_CHECK_LAUNCH();
+}
+}  // namespace
+
+void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, float* gw, int version) {
+  const int64_t total = g.O * g.C * g.k * g.k;
+  if (total == 0) return;
+  if (g.N * g.Ho * g.Wo == 0) {
+    GSN_CUDA_CHECK(cudaMemsetAsync(gw, 0, sizeof(float) * static_cast<std::size_t>(total), cuda_stream()));
+    return;
+  }
+  switch (pick(version, g.O, true)) {
+    case 1:
+      bwd_weight_direct<<<grid_1d(total, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(gy, x, g, gw);
+      GSN_CUDA_CHECK_LAUNCH();
+      break;
+    case 2: bwd_weight_igemm<16, 16, 16, 1, 1>(gy, x, g, gw); break;
+    default: bwd_weight_igemm<64, 64, 16, 4, 4>(gy, x, g, gw); break;
+  }
+}
+
+void conv2d_backward_bias(const float* gy, const ConvGeom& g, float* gb) {
+  if (g.O == 0) return;
+  bias_grad<<<static_cast<unsigned>(g.O), kBiasBlock, 0, cuda_stream()>>>(gy, g.N, g.O, g.Ho * g.Wo, gb);
+  GSN_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace gsn::cuda

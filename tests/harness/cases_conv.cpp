@@ -1,0 +1,172 @@
+// Op harness cases: conv2d and CDC (central difference conv).
+//
+// Shapes are odd on purpose: N = 1, C or O = 1, primes, H != W, 1x1 images, sizes that are
+// no multiple of any tile (CPU row tiles, CUDA 16/64 tiles), one case whose im2col row is
+// wider than the CPU tile (R = 1) and one with several row tiles per image.
+//
+// Tolerances (per case, from the depth D of the longest sum an output element takes:
+// max(C*k*k, N*Ho*Wo, O*k*k)):
+//   cpu  float32 GEMM vs the reference's double sums: atol = rtol = 4e-6 * sqrt(D)
+//        (float rounding grows like sqrt(D) for random-signed terms of size <= 1)
+//   gpu  twice that (another summation order)
+//   grad the loss is linear in each input, so central differences are exact up to
+//        rounding; fd_eps = 1e-3 keeps that rounding at ~1e-10; atol 1e-8, rtol 1e-7.
+//
+// CDC cases run the folded form (fast CPU, CUDA) against the two-conv form (reference
+// path), with theta = 0, 0.7 and 1. The spatial-attention conv (2 -> 1 channels, k = 7, 5,
+// 3, pad k/2, no bias) has its own cases at GSN-like sizes.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/conv/cdc.h"
+#include "kernels/conv/conv.h"
+#include "kernels/core/dispatch.h"
+#include "kernels/core/parallel.h"
+#include "tests/harness/op_harness.h"
+
+namespace {
+using namespace gsn;
+using namespace gsn::test;
+
+struct ConvCase {
+  Shape x;
+  int64_t O;
+  int k, s, p;
+  bool bias;
+};
+
+std::string conv_name(const ConvCase& c) {
+  return "conv2d k" + std::to_string(c.k) + " s" + std::to_string(c.s) + " p" + std::to_string(c.p) + " O" +
+         std::to_string(c.O) + (c.bias ? " bias " : " nobias ") + c.x.str();
+}
+
+void set_tols(OpCase& oc, const ConvCase& c) {
+  const ConvGeom g = conv_geom(c.x, Shape{c.O, c.x[1], c.k, c.k}, c.s, c.p);
+  const double D = static_cast<double>(std::max({g.K(), g.P(), g.O * g.k * g.k}));
+  const double t = 4e-6 * std::sqrt(D);
+  oc.cpu_tol = {t, t};
+  oc.gpu_tol = {2 * t, 2 * t};
+  oc.grad_tol = {1e-8, 1e-7};
+  oc.fd_eps = 1e-3;
+}
+
+void add_conv(const ConvCase& c) {
+  std::vector<Shape> shapes{c.x, Shape{c.O, c.x[1], c.k, c.k}};
+  if (c.bias) shapes.push_back(Shape{c.O});
+  const int s = c.s, p = c.p;
+  const bool bias = c.bias;
+  OpCase oc{conv_name(c), shapes, [s, p, bias](const Vars& v) { return ag::conv2d(v[0], v[1], bias ? v[2] : Var(), s, p); }};
+  set_tols(oc, c);
+  add_case(oc);
+}
+
+void add_cdc(const Shape& x, int64_t O, double theta) {
+  ConvCase c{x, O, 3, 1, 1, false};
+  char th[16];
+  std::snprintf(th, sizeof th, "%.1f", theta);
+  OpCase oc{"cdc_conv2d theta " + std::string(th) + " O" + std::to_string(O) + " " + x.str(), {x, Shape{O, x[1], 3, 3}},
+            [theta](const Vars& v) { return ag::cdc_conv2d(v[0], v[1], theta); }};
+  set_tols(oc, c);
+  add_case(oc);
+}
+}  // namespace
+
+GSN_OP_CASES(conv) {
+  const std::vector<ConvCase> cases = {
+      // k = 3, the GSN kernel, in both strides, with and without bias.
+      {{2, 3, 9, 7}, 4, 3, 1, 1, true},
+      {{2, 3, 9, 7}, 4, 3, 2, 1, false},
+      {{3, 7, 6, 5}, 2, 3, 1, 0, true},
+      {{2, 4, 16, 13}, 6, 3, 2, 2, true},
+      {{1, 1, 4, 4}, 13, 3, 1, 1, false},
+      {{1, 1, 1, 1}, 1, 3, 1, 1, true},  // a 1x1 image: only the centre tap is inside
+      {{2, 5, 1, 9}, 3, 3, 1, 1, false},  // H = 1
+      // k = 1: pointwise (the CPU path skips im2col at s1 p0), strided, padded.
+      {{1, 1, 5, 6}, 1, 1, 1, 0, true},
+      {{2, 6, 7, 5}, 3, 1, 1, 0, false},
+      {{1, 2, 7, 5}, 3, 1, 2, 0, false},
+      {{2, 3, 4, 3}, 2, 1, 1, 1, true},
+      // k = 5 and 7, pads up to 3.
+      {{2, 5, 11, 8}, 3, 5, 1, 2, true},
+      {{1, 3, 13, 10}, 2, 5, 2, 3, false},
+      {{2, 2, 9, 11}, 1, 7, 1, 3, false},
+      {{1, 3, 8, 8}, 5, 7, 2, 0, true},  // Ho = Wo = 1
+      {{1, 2, 3, 2}, 2, 5, 1, 2, false},  // kernel larger than the image
+      // Several CPU row tiles per image; and an im2col row wider than a tile (R = 1).
+      {{4, 16, 33, 31}, 17, 3, 1, 1, true},
+      {{1, 40, 9, 18}, 3, 7, 1, 3, false},
+  };
+  for (const ConvCase& c : cases) add_conv(c);
+
+  // Spatial attention: concat(mean_c, max_c) [B,2,h,w] -> [B,1,h,w], k = 7, 5, 3, pad k/2.
+  for (int k : {7, 5, 3}) add_conv({{4, 2, 16, 15}, 1, k, 1, k / 2, false});
+  add_conv({{16, 2, 32, 32}, 1, 7, 1, 3, false});  // tiny preset, level 1
+
+  for (double theta : {0.0, 0.7, 1.0}) {
+    add_cdc({2, 3, 9, 7}, 4, theta);
+    add_cdc({1, 1, 5, 5}, 1, theta);
+    add_cdc({2, 5, 8, 11}, 3, theta);
+    add_cdc({3, 16, 12, 10}, 8, theta);
+    add_cdc({1, 2, 1, 1}, 3, theta);
+  }
+}
+
+namespace {
+Tensor uniform(const Shape& s, uint64_t seed, DType t = DType::F32) {
+  Generator g(seed);
+  return rand_uniform(s, g, -1.0, 1.0, t);
+}
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && a.dtype() == b.dtype() && std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0;
+}
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  std::vector<double> x = a.to_vector<double>(), y = b.to_vector<double>();
+  double m = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) m = std::max(m, std::fabs(x[i] - y[i]));
+  return m;
+}
+}  // namespace
+
+TEST_CASE("cdc: theta = 0 is exactly conv2d; folded and two-conv forms agree in float64") {
+  const Shape xs{2, 5, 8, 11}, ws{3, 5, 3, 3};
+  for (CpuPath path : {CpuPath::Fast, CpuPath::Reference}) {
+    ScopedCpuPath sp(path);
+    Tensor x = uniform(xs, 1), w = uniform(ws, 2), gy = uniform({2, 3, 8, 11}, 3);
+    CHECK(same_bits(cdc_conv2d_forward(x, w, 0.0, CdcForm::Folded), conv2d_forward(x, w, Tensor(), 1, 1)));
+    CHECK(same_bits(cdc_conv2d_backward_data(gy, w, xs, 0.0, CdcForm::Folded), conv2d_backward_data(gy, w, xs, 1, 1)));
+    CHECK(same_bits(cdc_conv2d_backward_weight(gy, x, ws, 0.0, CdcForm::Folded),
+                    conv2d_backward_weight(gy, x, ws, 1, 1)));
+  }
+  Tensor x = uniform(xs, 4, DType::F64), w = uniform(ws, 5, DType::F64), gy = uniform({2, 3, 8, 11}, 6, DType::F64);
+  for (double theta : {0.0, 0.7, 1.0}) {
+    INFO("theta " << theta);
+    CHECK(max_abs_diff(cdc_conv2d_forward(x, w, theta, CdcForm::Folded),
+                       cdc_conv2d_forward(x, w, theta, CdcForm::TwoConv)) < 1e-12);
+    CHECK(max_abs_diff(cdc_conv2d_backward_data(gy, w, xs, theta, CdcForm::Folded),
+                       cdc_conv2d_backward_data(gy, w, xs, theta, CdcForm::TwoConv)) < 1e-12);
+    CHECK(max_abs_diff(cdc_conv2d_backward_weight(gy, x, ws, theta, CdcForm::Folded),
+                       cdc_conv2d_backward_weight(gy, x, ws, theta, CdcForm::TwoConv)) < 1e-12);
+  }
+}
+
+TEST_CASE("conv2d on the CPU gives the same bits for 1 and 2 threads") {
+  const Shape xs{5, 7, 19, 17}, ws{6, 7, 3, 3};
+  Tensor x = uniform(xs, 7), w = uniform(ws, 8), b = uniform({6}, 9), gy = uniform({5, 6, 19, 17}, 10);
+  const int saved = num_threads();
+  std::vector<Tensor> out[2];
+  for (int t : {1, 2}) {
+    set_num_threads(t);
+    auto& o = out[t - 1];
+    o.push_back(conv2d_forward(x, w, b, 1, 1));
+    o.push_back(conv2d_backward_data(gy, w, xs, 1, 1));
+    o.push_back(conv2d_backward_weight(gy, x, ws, 1, 1));
+    o.push_back(conv2d_backward_bias(gy));
+  }
+  set_num_threads(saved);
+  for (std::size_t i = 0; i < out[0].size(); ++i) {
+    INFO("output " << i);
+    CHECK(same_bits(out[0][i], out[1][i]));
+  }
+}

@@ -24,10 +24,11 @@
 //   beta == 0 means C is not read (it may hold NaN or garbage), as in BLAS.
 //   K == 0 gives C = beta * C.
 //
-// Determinism: ref::gemm sums k in order 0..K-1 for each C element. cpu::gemm is Eigen's
-// GEMM, whose threads split C by rows/columns (never K) and whose K-blocking does not
-// depend on the thread count, so its result does not depend on the number of threads;
-// this was checked bit for bit at the shapes of bench/ops_linear.cpp (docs/kernels.md).
+// Determinism: ref::gemm sums k in order 0..K-1 for each C element. cpu::gemm splits C
+// into fixed chunks that depend only on the shape and runs one single-threaded Eigen
+// product per chunk, so its bits do not depend on the number of threads (checked at the
+// bench shapes for 1, 2, 3 and 8 threads; see linear_cpu.cpp for why Eigen's own
+// threading is kept off). They do depend on the CPU's vector width (-march).
 // cuda::gemm: every C element is summed by one thread in a fixed order (no split-K, no
 // atomics), so the bits are the same run to run for a given kernel version.
 // sum_rows sums n in order 0..N-1 for each column on every path.
@@ -52,7 +53,7 @@ template <class T> void sum_rows(const T* g, int64_t N, int64_t M, T* s);
 }  // namespace ref
 
 namespace cpu {
-// Eigen's GEMM on Maps of the row-major buffers (Eigen threads itself with OpenMP).
+// Eigen's GEMM on Maps of the row-major buffers; OpenMP threads over fixed chunks of C.
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 void add_bias_rows(float* y, const float* b, int64_t N, int64_t M);

@@ -108,8 +108,10 @@ void add_bias_rows(float* y, const float* b, int64_t N, int64_t M) {
 
 // Column blocks in parallel; inside a block, rows are added in order 0..N-1, so every
 // s[m] is the same sum, in the same order, as the reference's.
+// Chunks of at least ~64K elements, so a small gradient does not pay for a parallel region.
 void sum_rows(const float* g, int64_t N, int64_t M, float* s) {
-  parallel_for(M, 256, [&](int64_t m0, int64_t m1) {
+  const int64_t cols = std::max<int64_t>(256, (65536 / std::max<int64_t>(N, 1) + 15) / 16 * 16);
+  parallel_for(M, cols, [&](int64_t m0, int64_t m1) {
     for (int64_t m = m0; m < m1; ++m) s[m] = 0.f;
     for (int64_t n = 0; n < N; ++n) {
       const float* row = g + n * M;

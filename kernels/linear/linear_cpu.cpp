@@ -4,7 +4,7 @@
 // Threads, and why the result does not depend on their number: left to itself, Eigen
 // threads a GEMM and its per-element rounding then changes with the thread count
 // (measured: 4 of 12 GSN shapes differed bit-wise between 1 and 2 threads). So gsn
-// splits C itself into fixed chunks of kChunk columns (or rows, whichever extent is
+// splits C itself into fixed chunks of up to kChunk columns (or rows, whichever extent is
 // longer), a split that depends only on the shape, and runs one single-threaded Eigen
 // product per chunk inside an OpenMP parallel region (Eigen does not thread when called
 // from a team of more than one thread; with a team of one, OpenMP's thread count is one
@@ -43,7 +43,7 @@ void product_lazy(const OpA& a, const OpB& b, float alpha, float beta, MutMap& c
     c = beta * c + alpha * a.lazyProduct(b);
 }
 
-// Chunk extent along the split dimension, and the size (M*N*K) below which one lazy
+// Largest chunk extent along the split dimension, and the size (M*N*K) below which one lazy
 // product on the calling thread is cheaper than a parallel region.
 constexpr int64_t kChunk = 256;
 constexpr int64_t kTinyWork = int64_t{1} << 17;
@@ -85,10 +85,13 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
   }
   const bool split_cols = N >= M;
   const int64_t extent = split_cols ? N : M;
-  const int64_t chunks = (extent + kChunk - 1) / kChunk;
+  // At least ~8 chunks when the extent allows (a [48,288] weight gradient would be 2
+  // uneven chunks of 256), 32..256 wide, a multiple of 16: a function of the shape only.
+  const int64_t chunk = std::clamp<int64_t>((extent + 8 * 16 - 1) / (8 * 16) * 16, 32, kChunk);
+  const int64_t chunks = (extent + chunk - 1) / chunk;
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t ch = 0; ch < chunks; ++ch) {
-    const int64_t e0 = ch * kChunk, e1 = std::min(extent, e0 + kChunk);
+    const int64_t e0 = ch * chunk, e1 = std::min(extent, e0 + chunk);
     if (split_cols)
       block(0, M, e0, e1, false);
     else

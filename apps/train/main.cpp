@@ -1,0 +1,73 @@
+// gsn-train: train GSN on the built-in synthetic data or a real IQA data set.
+// See --help, and docs/gsn.md for how to train on each data set.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+
+#include "train/trainer.h"
+
+namespace {
+void on_sigint(int) { gsn::train::request_stop(); }
+}  // namespace
+
+int main(int argc, char** argv) {
+  gsn::train::TrainOptions o;
+  CLI::App app{"gsn-train: train GSN (Gradient Siamese Network) for full-reference image quality assessment.\n"
+               "Writes log.csv, eval.csv, last/best.safetensors and report.html into --out.\n"
+               "Exit codes: 0 done, 1 error, 2 bad arguments, 3 loss became NaN/Inf, 130 stopped by Ctrl-C."};
+  app.get_formatter()->column_width(34);
+  auto* g = "Data";
+  app.add_option("--data", o.data, "synthetic | pipal | kadid | tid2013 | csiq | csv")
+      ->check(CLI::IsMember({"synthetic", "pipal", "kadid", "tid2013", "csiq", "csv"}))->group(g)->capture_default_str();
+  app.add_option("--root", o.root, "the data set's folder (csv: the CSV file or its folder)")->group(g);
+  app.add_option("--labels", o.labels, "csiq/csv: label file, when not the default")->group(g);
+  app.add_flag("--lower-is-better", o.lower_is_better, "csv: scores are DMOS-like (lower is better)")->group(g);
+  app.add_option("--refs", o.refs, "synthetic: a folder of PNG references instead of generated ones")->group(g);
+  app.add_option("--synth-refs", o.synth_refs, "synthetic: generated references")->group(g)->capture_default_str();
+  app.add_option("--synth-size", o.synth_size, "synthetic: reference size in pixels")->group(g)->capture_default_str();
+  app.add_option("--split", o.split_file, "read the train/val/test split from this file (as written to --out)")->group(g);
+  app.add_option("--val-fraction", o.val_fraction, "fraction of references for validation")->group(g)->capture_default_str();
+  app.add_option("--test-fraction", o.test_fraction, "fraction of references for test")->group(g)->capture_default_str();
+  g = "Model";
+  app.add_option("--preset", o.preset, "tiny (CPU, 64x64 crops) | paper (GPU, 192x192 crops)")
+      ->check(CLI::IsMember({"tiny", "paper"}))->group(g)->capture_default_str();
+  app.add_option("--theta", o.theta, "CDC theta in [0,1]")->check(CLI::Range(0.0, 1.0))->group(g)->capture_default_str();
+  app.add_flag("!--no-attention", o.attention, "ablation: no spatial attention")->group(g);
+  g = "Training";
+  app.add_option("--crop", o.crop, "square crop size")->check(CLI::Range(8, 4096))->group(g)->capture_default_str();
+  app.add_option("--batch", o.batch, "pairs per batch")->check(CLI::Range(2, 100000))->group(g)->capture_default_str();
+  app.add_option("--epochs", o.epochs, "epochs (ignored when --steps is set)")->group(g)->capture_default_str();
+  app.add_option("--steps", o.steps, "total optimizer steps (overrides --epochs)")->group(g);
+  app.add_option("--optimizer", o.optimizer, "adam | adamw | sgd")
+      ->check(CLI::IsMember({"adam", "adamw", "sgd"}))->group(g)->capture_default_str();
+  app.add_option("--lr", o.lr, "peak learning rate")->group(g)->capture_default_str();
+  app.add_option("--min-lr-ratio", o.min_lr_ratio, "final lr as a fraction of --lr (cosine)")->group(g)->capture_default_str();
+  app.add_option("--warmup", o.warmup, "linear warm-up steps")->group(g)->capture_default_str();
+  app.add_option("--weight-decay", o.weight_decay, "weight decay (AdamW: decoupled)")->group(g)->capture_default_str();
+  app.add_option("--momentum", o.momentum, "SGD momentum")->group(g)->capture_default_str();
+  app.add_option("--clip", o.clip, "clip the global gradient norm (0: off)")->group(g)->capture_default_str();
+  app.add_option("--lambda", o.lambda, "weight of the KL term of the loss")->group(g)->capture_default_str();
+  app.add_option("--tau", o.tau, "softmax temperature of the KL term")->group(g)->capture_default_str();
+  app.add_option("--workers", o.workers, "data loader threads")->group(g)->capture_default_str();
+  app.add_option("--threads", o.threads, "CPU threads for the kernels (0: all cores)")->group(g)->capture_default_str();
+  app.add_option("--device", o.device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->group(g)->capture_default_str();
+  app.add_option("--seed", o.seed, "seed for data, split, initialisation and crops")->group(g)->capture_default_str();
+  g = "Evaluation";
+  app.add_option("--eval-mode", o.eval_mode, "full (whole images) | crops (five fixed crops)")
+      ->check(CLI::IsMember({"full", "crops"}))->group(g)->capture_default_str();
+  app.add_option("--eval-every", o.eval_every, "steps between validations (0: once per epoch)")->group(g);
+  app.add_flag("!--no-baselines", o.baselines, "skip the PSNR and SSIM baselines")->group(g);
+  g = "Output";
+  app.add_option("--out", o.out, "output folder")->group(g)->capture_default_str();
+  app.add_option("--resume", o.resume, "continue from a checkpoint ('last': <out>/last.safetensors)")->group(g);
+  CLI11_PARSE(app, argc, argv);
+
+  std::signal(SIGINT, on_sigint);
+  try {
+    gsn::train::TrainResult r = gsn::train::run_training(o);
+    return r.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gsn-train: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,28 @@
+// Loading a trained GSN for scoring and evaluation: the model rebuilt from the config in
+// the checkpoint's metadata, its weights, and the score normalisation that maps its
+// output back to the training data set's scale.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "nn/gsn_model.h"
+#include "train/evaluate.h"
+
+namespace gsn::train {
+
+struct LoadedModel {
+  std::unique_ptr<nn::GsnModel> model;
+  ScoreNorm norm;
+  std::string dataset;  // what it was trained on ("synthetic", "kadid", ...)
+  int64_t step = 0;
+};
+
+// preset_fallback: the preset to assume for a checkpoint without gsn metadata (weights
+// trained elsewhere, saved with safetensors); "" refuses such a file.
+LoadedModel load_model(const std::string& checkpoint, Device device, const std::string& preset_fallback = "");
+
+// A [1,3,H,W] tensor of an image (whole), or [n,3,c,c] of its five fixed crops.
+Tensor image_tensor(const data::Image& image);
+Tensor five_crop_tensor(const data::Image& image, int crop);
+
+}  // namespace gsn::train

@@ -1,0 +1,97 @@
+#include "train/optimizer.h"
+
+#include <cmath>
+
+#include "kernels/optim/optim.h"
+
+namespace gsn::train {
+
+namespace {
+bool is_adam(const std::string& kind) { return kind == "adam" || kind == "adamw"; }
+}  // namespace
+
+Optimizer::Optimizer(std::vector<std::pair<std::string, Var>> params, const OptimOptions& options)
+    : params_(std::move(params)), options_(options) {
+  GSN_CHECK(is_adam(options.kind) || options.kind == "sgd", "unknown optimizer '", options.kind,
+            "' (expected adam, adamw or sgd)");
+  for (auto& [name, p] : params_) {
+    m_.push_back(Tensor::zeros_like(p.value()));
+    if (is_adam(options.kind)) v_.push_back(Tensor::zeros_like(p.value()));
+  }
+}
+
+double Optimizer::step(double lr) {
+  ++step_;
+  std::vector<Tensor*> ps, ms, vs;
+  std::vector<const Tensor*> gs;
+  std::vector<Tensor> zeros;  // gradients of parameters the loss did not reach
+  zeros.reserve(params_.size());
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    Var& p = params_[i].second;
+    ps.push_back(&p.value_mut());
+    if (p.has_grad()) {
+      gs.push_back(&p.grad());
+    } else {
+      zeros.push_back(Tensor::zeros_like(p.value()));
+      gs.push_back(&zeros.back());
+    }
+    ms.push_back(&m_[i]);
+    if (!v_.empty()) vs.push_back(&v_[i]);
+  }
+  // The clip coefficient stays on the device and scales the gradients inside the step.
+  ClipCoef clip = clip_grad_norm(gs, options_.clip);
+  if (is_adam(options_.kind)) {
+    AdamParams hp;
+    hp.lr = lr, hp.beta1 = options_.beta1, hp.beta2 = options_.beta2, hp.eps = options_.eps;
+    hp.weight_decay = options_.weight_decay;
+    hp.decoupled = options_.kind == "adamw";
+    hp.step = step_;
+    adam_step(ps, gs, ms, vs, hp, &clip.coef);
+  } else {
+    SgdParams hp;
+    hp.lr = lr, hp.momentum = options_.momentum, hp.weight_decay = options_.weight_decay;
+    sgd_step(ps, gs, ms, hp, &clip.coef);
+  }
+  return clip.norm.item();
+}
+
+std::map<std::string, Tensor> Optimizer::state() const {
+  std::map<std::string, Tensor> s;
+  const bool adam = is_adam(options_.kind);
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const std::string& name = params_[i].first;
+    s["optim." + name + (adam ? ".m" : ".momentum")] = m_[i];
+    if (adam) s["optim." + name + ".v"] = v_[i];
+  }
+  s["optim.step"] = Tensor::from_vector({1}, std::vector<double>{static_cast<double>(step_)});
+  return s;
+}
+
+void Optimizer::load_state(const std::map<std::string, Tensor>& tensors, const std::string& file) {
+  const bool adam = is_adam(options_.kind);
+  auto take = [&](const std::string& key, Tensor& dst) {
+    auto it = tensors.find(key);
+    GSN_CHECK(it != tensors.end(), file, ": no optimizer state '", key, "' (saved with another --optimizer?)");
+    GSN_CHECK(it->second.shape() == dst.shape(), file, ": optimizer state '", key, "' has shape ",
+              it->second.shape().str(), ", expected ", dst.shape().str());
+    dst.copy_from(it->second.to(dst.dtype()));
+  };
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    const std::string& name = params_[i].first;
+    take("optim." + name + (adam ? ".m" : ".momentum"), m_[i]);
+    if (adam) take("optim." + name + ".v", v_[i]);
+  }
+  auto it = tensors.find("optim.step");
+  GSN_CHECK(it != tensors.end() && it->second.numel() == 1, file, ": no optimizer state 'optim.step'");
+  step_ = static_cast<int64_t>(it->second.item());
+}
+
+double cosine_lr(int64_t step, int64_t total, int64_t warmup, double base, double min_ratio) {
+  if (warmup > 0 && step < warmup) return base * static_cast<double>(step + 1) / static_cast<double>(warmup);
+  const double span = static_cast<double>(std::max<int64_t>(total - warmup, 1));
+  const double t = std::min(1.0, static_cast<double>(step - warmup) / span);
+  const double min_lr = base * min_ratio;
+  return min_lr + 0.5 * (base - min_lr) * (1.0 + std::cos(3.141592653589793 * t));
+}
+
+}  // namespace gsn::train

@@ -1,0 +1,46 @@
+// The optimizer of a training run: Adam, AdamW or SGD with momentum over all of a model's
+// parameters in one fused kernel (kernels/optim), global gradient-norm clipping, the
+// learning-rate schedule, and its state as named tensors for checkpoints.
+#pragma once
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autograd/var.h"
+
+namespace gsn::train {
+
+struct OptimOptions {
+  std::string kind = "adamw";  // adam | adamw | sgd
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+  double weight_decay = 0.0;
+  double momentum = 0.9;  // sgd
+  double clip = 0.0;      // clip the global gradient norm to this; 0 = no clipping
+};
+
+class Optimizer {
+ public:
+  Optimizer(std::vector<std::pair<std::string, Var>> params, const OptimOptions& options);
+  // One update with learning rate lr from the parameters' gradients (a parameter without
+  // a gradient counts as a zero gradient). Returns the gradient norm before clipping.
+  double step(double lr);
+  int64_t steps() const { return step_; }
+
+  // "optim.<param>.m", "optim.<param>.v" (Adam) or "optim.<param>.momentum" (SGD), and
+  // "optim.step"; load_state() checks that every one is there with the right shape.
+  std::map<std::string, Tensor> state() const;
+  void load_state(const std::map<std::string, Tensor>& tensors, const std::string& file);
+
+ private:
+  std::vector<std::pair<std::string, Var>> params_;
+  OptimOptions options_;
+  std::vector<Tensor> m_, v_;  // Adam moments, or (m_ only) the SGD momentum buffers
+  int64_t step_ = 0;
+};
+
+// Linear warm-up from 0 to base over `warmup` steps, then a cosine from base down to
+// base * min_ratio at step `total`.
+double cosine_lr(int64_t step, int64_t total, int64_t warmup, double base, double min_ratio);
+
+}  // namespace gsn::train

@@ -1,0 +1,59 @@
+// Everything a training run is configured by; apps/train fills it from the command line
+// and it is written to <out>/options.json at the start of every run.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "nn/gsn_config.h"
+
+namespace gsn::train {
+
+struct TrainOptions {
+  // Data
+  std::string data = "synthetic";  // synthetic | pipal | kadid | tid2013 | csiq | csv
+  std::string root;                // data set folder (or the CSV file for csv)
+  std::string labels;              // csiq/csv label file, when not the default
+  bool lower_is_better = false;    // csv: DMOS-like scores
+  std::string refs;                // synthetic: a folder of PNG references instead of generated ones
+  int synth_refs = 48;             // synthetic: number of generated references
+  int synth_size = 96;             // synthetic: reference width and height
+  std::string split_file;          // read this split instead of drawing one
+  double val_fraction = 0.15, test_fraction = 0.15;
+
+  // Model
+  std::string preset = "tiny";
+  double theta = 0.7;
+  bool attention = true;
+
+  // Training
+  int crop = 64;
+  int batch = 16;
+  int64_t epochs = 4;
+  int64_t steps = 0;  // > 0: stop after this many steps instead
+  std::string optimizer = "adamw";  // adam | adamw | sgd
+  double lr = 1e-3, min_lr_ratio = 0.01;
+  int64_t warmup = 20;
+  double weight_decay = 1e-4;
+  double momentum = 0.9;  // sgd
+  double clip = 5.0;      // global gradient-norm clip; 0 = off
+  double lambda = 1.0, tau = 1.0;
+  int workers = 2;
+  int threads = 0;  // CPU threads for the kernels; 0 = all cores
+  std::string device = "auto";
+  uint64_t seed = 0;
+
+  // Evaluation
+  std::string eval_mode = "full";  // full | crops (five fixed crops)
+  int64_t eval_every = 0;          // steps between evaluations; 0 = once per epoch
+  bool baselines = true;           // PSNR and SSIM beside GSN
+
+  // Output
+  std::string out = "runs/gsn";
+  std::string resume;  // a checkpoint to continue from ("last" = <out>/last.safetensors)
+  int64_t stop_at = 0;  // > 0: save and stop at this step, as Ctrl-C would (time-limited jobs)
+
+  nn::GsnConfig model_config() const;
+  std::string to_json() const;
+};
+
+}  // namespace gsn::train

@@ -1,0 +1,227 @@
+#include "train/trainer.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apps/common/progress.h"
+#include "apps/common/report.h"
+#include "data/loader.h"
+#include "data/readers.h"
+#include "kernels/core/backend.h"
+#include "kernels/core/device_select.h"
+#include "kernels/core/parallel.h"
+#include "losses/losses_ag.h"
+#include "nn/checkpoint.h"
+#include "train/data_setup.h"
+#include "train/optimizer.h"
+#include "train/run_log.h"
+
+namespace gsn::train {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+namespace fs = std::filesystem;
+
+ScoreNorm train_score_norm(const data::PairSource& source, const std::vector<std::size_t>& train) {
+  double mean = 0, sq = 0;
+  for (std::size_t i : train) mean += source.info(i).score;
+  mean /= static_cast<double>(train.size());
+  for (std::size_t i : train) sq += (source.info(i).score - mean) * (source.info(i).score - mean);
+  const double std = std::sqrt(sq / static_cast<double>(train.size()));
+  GSN_CHECK(std > 0, "every training pair has the same score (", mean, "): nothing to learn");
+  return {mean, std};
+}
+
+struct Checkpointer {
+  std::string dir;
+  nn::GsnModel& model;
+  Optimizer& optim;
+  const TrainOptions& options;
+  const ScoreNorm& norm;
+  std::string dataset;
+
+  void save(const std::string& name, int64_t step, double best_srcc) const {
+    std::map<std::string, std::string> meta = {
+        {"format", "gsn-checkpoint-1"}, {"config", model.config().to_json()}, {"step", std::to_string(step)},
+        {"score_mean", fmt(norm.mean)}, {"score_std", fmt(norm.std)}, {"dataset", dataset},
+        {"best_val_srcc", fmt(best_srcc)}, {"options", options.to_json()}};
+    nn::save_checkpoint((fs::path(dir) / name).string(), model, optim.state(), meta);
+  }
+  static std::string fmt(double v) {
+    char b[40];
+    std::snprintf(b, sizeof b, "%.17g", v);
+    return b;
+  }
+};
+
+std::string resolve_resume(const TrainOptions& o) {
+  if (o.resume == "last") return (fs::path(o.out) / "last.safetensors").string();
+  return o.resume;
+}
+
+}  // namespace
+
+void request_stop() { g_stop = true; }
+
+TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
+  const bool loud = verbosity == Verbosity::Normal;
+  auto say = [&](const std::string& s) {
+    if (loud) std::fprintf(stderr, "%s\n", s.c_str());
+  };
+  g_stop = false;
+  TrainResult result;
+  fs::create_directories(o.out);
+  set_num_threads(o.threads);
+  const Device device = resolve_device(o.device);
+  app::write_file_atomic((fs::path(o.out) / "options.json").string(), o.to_json() + "\n");
+
+  // Data: source, split by reference, the training score normalisation.
+  DataSetup data = open_data(o);
+  say("data: " + data::summarize(*data.source));
+  say("split: " + data.split.summary());
+  data::write_split((fs::path(o.out) / "split.txt").string(), *data.source, data.split);
+  ScoreNorm norm = train_score_norm(*data.source, data.split.train);
+
+  // Model and optimizer.
+  nn::GsnModel model(o.model_config(), o.seed);
+  model.to(device);
+  OptimOptions oo;
+  oo.kind = o.optimizer;
+  oo.weight_decay = o.weight_decay;
+  oo.momentum = o.momentum;
+  oo.clip = o.clip;
+  Optimizer optim(model.named_parameters(), oo);
+  say("model: GSN " + o.preset + ", " + std::to_string(model.parameter_count()) + " parameters, device " +
+      device_name(device) + (device == Device::CUDA ? " (" + cuda_status() + ")" : "") + ", " +
+      std::to_string(num_threads()) + " CPU threads");
+
+  int64_t start_step = 0;
+  double best_srcc = -INFINITY;
+  if (!o.resume.empty()) {
+    const std::string path = resolve_resume(o);
+    SafetensorsFile rest = nn::load_checkpoint(path, model);
+    optim.load_state(rest.tensors, path);
+    start_step = std::stoll(rest.metadata.at("step"));
+    norm.mean = std::stod(rest.metadata.at("score_mean"));
+    norm.std = std::stod(rest.metadata.at("score_std"));
+    best_srcc = std::stod(rest.metadata.at("best_val_srcc"));
+    say("resumed from " + path + " at step " + std::to_string(start_step));
+  }
+
+  data::LoaderOptions lo;
+  lo.batch_size = o.batch;
+  lo.crop = o.crop;
+  lo.workers = o.workers;
+  lo.seed = o.seed;
+  lo.start_batch = start_step;
+  data::TrainLoader loader(*data.source, data.split.train, lo);
+  const int64_t per_epoch = loader.batches_per_epoch();
+  GSN_CHECK(per_epoch > 0, "the training split has ", data.split.train.size(), " pairs, fewer than one batch of ",
+            o.batch);
+  const int64_t total = o.steps > 0 ? o.steps : o.epochs * per_epoch;
+  const int64_t eval_every = o.eval_every > 0 ? o.eval_every : per_epoch;
+
+  data::EvalOptions eo;
+  eo.mode = o.eval_mode == "crops" ? data::EvalMode::FiveCrops : data::EvalMode::FullImage;
+  eo.crop = o.crop;
+  eo.workers = o.workers;
+  const std::vector<std::size_t>& val = data.split.val.empty() ? data.split.train : data.split.val;
+  Baselines val_baselines;
+  if (o.baselines) val_baselines = compute_baselines(*data.source, val);
+
+  RunLog log(o.out, start_step);
+  Checkpointer ckpt{o.out, model, optim, o, norm, data.source->name()};
+  result.last_checkpoint = (fs::path(o.out) / "last.safetensors").string();
+  result.best_checkpoint = (fs::path(o.out) / "best.safetensors").string();
+
+  auto run_eval = [&](int64_t step) {
+    result.val = evaluate(model, *data.source, val, eo, device, norm, o.baselines ? &val_baselines : nullptr);
+    log.eval(step, "val", result.val);
+    say("validation at step " + std::to_string(step) + ":\n" + format_eval(result.val));
+    const double srcc = result.val.gsn().all.srcc;
+    if (std::isfinite(srcc) && srcc > best_srcc) {
+      best_srcc = srcc;
+      ckpt.save("best.safetensors", step, best_srcc);
+    }
+    ckpt.save("last.safetensors", step, best_srcc);
+    log.write_report(result.val, o.preset + " on " + data.source->name());
+  };
+
+  model.train();
+  app::Progress progress("train", total - start_step, "step");
+  int64_t step = start_step;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (; step < total; ++step) {
+    const bool stop_here = o.stop_at > 0 && step >= o.stop_at;
+    if (g_stop || stop_here) {
+      ckpt.save("last.safetensors", step, best_srcc);
+      result.exit_code = stop_here ? 0 : 130;
+      result.message = std::string(stop_here ? "stopped at step " : "stopped by Ctrl-C at step ") + std::to_string(step) +
+                       "; continue with --resume " + result.last_checkpoint;
+      break;
+    }
+    data::Batch batch = loader.next();
+    const double lr = cosine_lr(step, total, o.warmup, o.lr, o.min_lr_ratio);
+    Tensor y = batch.score.clone();
+    {
+      float* p = y.data<float>();
+      for (int64_t i = 0; i < y.numel(); ++i) p[i] = static_cast<float>((p[i] - norm.mean) / norm.std);
+    }
+    Var q = model.forward(batch.ref.to(device), batch.dist.to(device));
+    Var yv(y.to(device));
+    Var loss = ag::gsn_loss(q, yv, o.lambda, o.tau);
+    backward(loss);
+    const double loss_value = loss.item();
+    if (!std::isfinite(loss_value)) {
+      model.zero_grad();
+      result.exit_code = 3;
+      result.message = "the loss became " + std::string(std::isnan(loss_value) ? "NaN" : "Inf") + " at step " +
+                       std::to_string(step) + "; the last good checkpoint is " +
+                       (fs::exists(result.last_checkpoint) ? result.last_checkpoint : "(none written yet)") +
+                       ". Try a lower --lr or a smaller --clip.";
+      break;
+    }
+    double mse = NAN, kl = NAN;
+    {
+      NoGradGuard ng;
+      mse = ag::mse_loss(Var(q.value()), yv).item();
+      kl = ag::kl_batch_loss(Var(q.value()), yv, o.tau).item();
+    }
+    const double grad_norm = optim.step(lr);
+    model.zero_grad();
+    result.losses.push_back(loss_value);
+
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double pairs_per_s = static_cast<double>((step + 1 - start_step) * o.batch) / std::max(seconds, 1e-9);
+    log.step(step + 1, batch.epoch, lr, loss_value, mse, kl, grad_norm, pairs_per_s, seconds);
+    char extra[96];
+    std::snprintf(extra, sizeof extra, "loss %.4f  %.1f pairs/s  epoch %lld", loss_value, pairs_per_s,
+                  static_cast<long long>(batch.epoch));
+    if (loud) progress.update(step + 1 - start_step, extra);
+    if ((step + 1) % eval_every == 0 || step + 1 == total) run_eval(step + 1);
+  }
+  if (loud) progress.finish();
+  result.steps = step;
+  if (step == total && !data.split.test.empty()) {
+    // Test once, with the best checkpoint: the number to report.
+    if (fs::exists(result.best_checkpoint)) nn::load_checkpoint(result.best_checkpoint, model);
+    Baselines tb;
+    if (o.baselines) tb = compute_baselines(*data.source, data.split.test);
+    result.test = evaluate(model, *data.source, data.split.test, eo, device, norm, o.baselines ? &tb : nullptr);
+    result.has_test = true;
+    log.eval(step, "test", result.test);
+    say("test (best checkpoint, " + std::to_string(result.test.label.size()) + " pairs):\n" +
+        format_eval(result.test, true));
+  }
+  if (!result.message.empty()) say(result.message);
+  return result;
+}
+
+}  // namespace gsn::train

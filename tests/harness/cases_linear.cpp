@@ -9,7 +9,8 @@
 // products of inputs in [-1, 1]; the reference sums in order, Eigen / the CUDA kernels
 // in blocks, so each side is off by up to ~L * 2^-24 * sum|a b| in the worst case and
 // ~sqrt(L) * 2^-24 * sqrt(L)/sqrt(3) typically. We allow atol = 2e-7 * L (elements near
-// zero from cancellation) plus rtol = 1e-4, about 10x above the worst seen here.
+// zero from cancellation) plus rtol = 1e-4: at least 5x above the worst seen here
+// (9.1e-6 against atol 5.1e-5 for the gradients of 129x257x65).
 #include <algorithm>
 
 #include "tests/harness/op_harness.h"

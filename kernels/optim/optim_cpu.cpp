@@ -1,10 +1,13 @@
 // Fast CPU optimizer steps: the tensors are cut into kOptimChunk-element chunks (never
 // spanning two tensors), the chunk list is split across threads, and each chunk is one
-// vectorised loop of the shared formulas (optim_math.h). Small tensors (BN's gamma and
-// beta) are one short chunk each, so one fork covers every tensor of the model.
+// vectorised loop of the shared formulas (optim_math.h; Adam open-codes them, see there).
+// Small tensors (BN's gamma and beta) are one short chunk each, so one fork covers every
+// tensor of the model.
 // grad_norm: per-chunk sums of squares in double, combined in chunk order (reduce_chunks),
 // so the norm does not depend on the number of threads.
 #include <cmath>
+
+#include <Eigen/Core>
 
 #include "kernels/core/parallel.h"
 #include "kernels/optim/optim_math.h"
@@ -42,12 +45,27 @@ void adam_step(const std::vector<ParamSlot<float>>& slots, const AdamParams& hp,
   const AdamCoef<float> c = adam_coef<float>(hp);
   const float s = grad_scale ? grad_scale[0] : 1.f;
   for_chunks(slots, [&](const ParamSlot<float>& t, int64_t b, int64_t e) {
-    float* __restrict__ p = t.p;
-    const float* __restrict__ g = t.g;
-    float* __restrict__ m = t.m;
-    float* __restrict__ v = t.v;
+    // adam_update (optim_math.h), open-coded in the same order of operations, in three
+    // vectorised passes over the chunk: with math errno on (the default), GCC will not
+    // vectorise a loop that calls sqrt, so the square roots go through Eigen's packet sqrt.
+    float* __restrict__ p = t.p + b;
+    const float* __restrict__ g = t.g + b;
+    float* __restrict__ m = t.m + b;
+    float* __restrict__ v = t.v + b;
+    const int64_t n = e - b;
+    alignas(64) float root[kOptimChunk];
 #pragma omp simd
-    for (int64_t i = b; i < e; ++i) adam_update(p[i], s * g[i], m[i], v[i], c);
+    for (int64_t i = 0; i < n; ++i) {
+      float gi = s * g[i];
+      if (c.l2) gi = gi + c.wd * p[i];
+      if (c.decoupled) p[i] = p[i] * c.decay;
+      m[i] = c.beta1 * m[i] + c.one_minus_beta1 * gi;
+      v[i] = c.beta2 * v[i] + c.one_minus_beta2 * gi * gi;
+    }
+    using Arr = Eigen::Array<float, Eigen::Dynamic, 1>;
+    Eigen::Map<Arr>(root, n) = Eigen::Map<const Arr>(v, n).sqrt();
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) p[i] = p[i] - c.step_size * (m[i] / (root[i] / c.bc2_sqrt + c.eps));
   });
 }
 

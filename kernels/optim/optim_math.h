@@ -48,6 +48,7 @@ template <class T> GSN_HD void adam_update(T& p, T g, T& m, T& v, const AdamCoef
   if (c.decoupled) p = p * c.decay;
   m = c.beta1 * m + c.one_minus_beta1 * g;
   v = c.beta2 * v + c.one_minus_beta2 * g * g;
+  using std::sqrt;  // float: sqrtf on the host, the device's sqrtf in CUDA
   const T denom = sqrt(v) / c.bc2_sqrt + c.eps;
   p = p - c.step_size * (m / denom);
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/ops.h"
 #include "kernels/core/backend.h"
 #include "kernels/core/dispatch.h"
 #include "kernels/core/random.h"

@@ -94,7 +94,9 @@ GSN_OP_CASES(conv) {
       {{2, 2, 9, 11}, 1, 7, 1, 3, false},
       {{1, 3, 8, 8}, 5, 7, 2, 0, true},  // Ho = Wo = 1
       {{1, 2, 3, 2}, 2, 5, 1, 2, false},  // kernel larger than the image
-      // Several CPU row tiles per image; and an im2col row wider than a tile (R = 1).
+      // An odd batch of small images; several CPU row tiles per image; an im2col row wider
+      // than a tile (R = 1).
+      {{5, 3, 12, 11}, 4, 3, 1, 1, true},
       {{4, 16, 33, 31}, 17, 3, 1, 1, true},
       {{1, 40, 9, 18}, 3, 7, 1, 3, false},
   };

@@ -218,7 +218,7 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     result.has_test = true;
     log.eval(step, "test", result.test);
     say("test (best checkpoint, " + std::to_string(result.test.label.size()) + " pairs):\n" +
-        format_eval(result.test) + "  (per distortion type: eval.csv has the overall rows; gsn-eval prints every type)");
+        format_eval(result.test) + "  per distortion type: gsn-eval --split " + o.out + "/split.txt");
   }
   if (!result.message.empty()) say(result.message);
   return result;

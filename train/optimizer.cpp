@@ -39,7 +39,8 @@ double Optimizer::step(double lr) {
     if (!v_.empty()) vs.push_back(&v_[i]);
   }
   // The clip coefficient stays on the device and scales the gradients inside the step.
-  ClipCoef clip = clip_grad_norm(gs, options_.clip);
+  // No clipping (clip <= 0) is an infinite bound: the coefficient is 1 unless the norm is NaN.
+  ClipCoef clip = clip_grad_norm(gs, options_.clip > 0 ? options_.clip : INFINITY);
   if (is_adam(options_.kind)) {
     AdamParams hp;
     hp.lr = lr, hp.beta1 = options_.beta1, hp.beta2 = options_.beta2, hp.eps = options_.eps;

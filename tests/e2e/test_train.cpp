@@ -4,7 +4,9 @@
 // where an uninterrupted run does.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "nn/safetensors.h"
 #include "tests/test_util.h"
@@ -87,4 +89,32 @@ TEST_CASE("e2e: a second run matches to the bit, and resuming from step k gives 
   for (const auto& [name, t] : a.tensors) CHECK_MESSAGE(t.to_vector<double>() == b.tensors.at(name).to_vector<double>(), name);
   CHECK(a.metadata.at("step") == "24");
   CHECK(b.metadata.at("step") == "24");
+}
+
+TEST_CASE("e2e: Ctrl-C saves a checkpoint and exits 130; a diverging run stops with exit 3 and says where") {
+  test::TempDir dir;
+  {
+    train::TrainOptions o = small_run(dir.file("stop"), 100000);
+    std::thread stopper([] {
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      train::request_stop();  // what the SIGINT handler of gsn-train calls
+    });
+    train::TrainResult r = train::run_training(o, train::Verbosity::Quiet);
+    stopper.join();
+    CHECK(r.exit_code == 130);
+    CHECK(r.message.find("stopped by Ctrl-C at step") != std::string::npos);
+    REQUIRE(std::filesystem::exists(dir.file("stop/last.safetensors")));
+    CHECK(load_safetensors(dir.file("stop/last.safetensors")).metadata.at("step") == std::to_string(r.steps));
+  }
+  {
+    train::TrainOptions o = small_run(dir.file("nan"), 50);
+    o.lr = 1e30;  // diverges within a few steps
+    o.clip = 0;
+    o.warmup = 0;
+    train::TrainResult r = train::run_training(o, train::Verbosity::Quiet);
+    CHECK(r.exit_code == 3);
+    CHECK(r.message.find("the loss became") != std::string::npos);
+    CHECK(r.message.find("at step " + std::to_string(r.steps)) != std::string::npos);
+    CHECK(r.message.find("last good checkpoint") != std::string::npos);
+  }
 }

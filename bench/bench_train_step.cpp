@@ -79,7 +79,7 @@ const bool registered = [] {
         if (dev == Device::CPU && std::string(p.preset) == "paper")
           b->Iterations(1);  // seconds per step on a small CPU
         else
-          b->MinTime(dev == Device::CPU ? 0.5 : 1.0);
+          b->MinTime(dev == Device::CPU ? 3.0 : 1.0);
       }
     }
   }

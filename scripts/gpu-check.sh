@@ -4,7 +4,8 @@
 # OUTDIR. Designed to finish in well under 8 minutes on one H200.
 #   bash scripts/gpu-check.sh OUTDIR
 # Writes: nvidia-smi.txt, build.log, gpu-tests.log, gpu-tests.xml (JUnit), bench.json
-# (Google Benchmark), bench.txt (ratios against the baselines), summary.json.
+# (Google Benchmark), bench.txt (ratios against the baselines), train.log (a short GSN
+# training run on the GPU and the training-step benchmark), summary.json.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
@@ -56,6 +57,15 @@ timeout 200 build-gpu/bench/gsn_bench --benchmark_filter='manual_time' --benchma
 python3 scripts/bench_report.py "$out/bench.json" >"$out/bench.txt" 2>&1 || status=1
 rm -f "$out/bench-console.log"
 cat "$out/bench.txt" | head -80
+
+echo "== GSN on the GPU: a short training run and the training-step benchmark"
+{
+  timeout 120 build-gpu/bin/gsn-train --device cuda --preset tiny --steps 60 --eval-every 30 --crop 64 --batch 16 \
+    --out "$root/build-gpu/gpu-run" || echo "gsn-train exited $?"
+  timeout 150 build-gpu/bench/bench_train_step --benchmark_filter='gsn_cuda' || echo "bench_train_step exited $?"
+} >"$out/train.log" 2>&1 || status=1
+grep -q "exited" "$out/train.log" && status=1
+tail -12 "$out/train.log"
 
 passed=$(grep -c '<testcase' "$out/gpu-tests.xml" 2>/dev/null || echo 0)
 failed=$(grep -c '<failure' "$out/gpu-tests.xml" 2>/dev/null || echo 0)

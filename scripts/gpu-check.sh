@@ -38,7 +38,7 @@ if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
 fi
 
 echo "== configure and build (build-gpu/)"
-if ! { cmake -S . -B build-gpu "${cmake_args[@]}" && cmake --build build-gpu -j "$(nproc)"; } >"$out/build.log" 2>&1; then
+if ! { cmake -S . -B build-gpu "${cmake_args[@]}" && timeout 170 cmake --build build-gpu -j "$(nproc)"; } >"$out/build.log" 2>&1; then
   tail -50 "$out/build.log"
   echo '{"build": "failed"}' >"$out/summary.json"
   exit 1
@@ -46,13 +46,13 @@ fi
 echo "   built in $(( $(date +%s) - start )) s"
 
 echo "== gpu tests"
-(cd build-gpu && timeout 120 ctest -L gpu --output-on-failure --output-junit "$out/gpu-tests.xml" --timeout 110) \
+(cd build-gpu && timeout 90 ctest -L gpu --output-on-failure --output-junit "$out/gpu-tests.xml" --timeout 85) \
   >"$out/gpu-tests.log" 2>&1 || status=1
 tail -15 "$out/gpu-tests.log"
 
 echo "== CUDA benchmarks"
 # CUDA benchmarks use manual (cudaEvent) time, so their names end in /manual_time.
-timeout 120 build-gpu/bench/gsn_bench --benchmark_filter='manual_time' --benchmark_min_time=0.05 \
+timeout 90 build-gpu/bench/gsn_bench --benchmark_filter='manual_time' --benchmark_min_time=0.05 \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json >"$out/bench-console.log" 2>&1 || status=1
 python3 scripts/bench_report.py "$out/bench.json" >"$out/bench.txt" 2>&1 || status=1
 rm -f "$out/bench-console.log"

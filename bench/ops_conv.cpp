@@ -49,7 +49,7 @@ template <class Fn> void reg(const std::string& op, const std::string& shape, co
     }
     gb::set_flops(st, flops);
     if (baseline) gb::mark_baseline(st);
-  })->MinTime(0.2)->Unit(benchmark::kMillisecond);
+  })->MinTime(0.2)->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 
 // C[M,N] = A[M,K] B[K,N] with plain Eigen (row-major, its default threading).

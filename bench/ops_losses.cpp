@@ -57,7 +57,7 @@ template <class Fn> void reg(const std::string& op, const std::string& shape, co
     if (bytes > 0) gb::set_bytes(st, bytes);
     if (impl == "reference") gb::mark_baseline(st);
   });
-  b->MinTime(0.2)->Unit(benchmark::kMicrosecond);
+  b->MinTime(0.2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 }  // namespace
 

@@ -44,7 +44,7 @@ template <class Fn> void reg(const std::string& op, const std::string& shape, do
       benchmark::ClobberMemory();
     }
     gb::set_bytes(st, bytes);
-  })->MinTime(0.2)->Unit(benchmark::kMicrosecond);
+  })->MinTime(0.2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 }  // namespace
 
@@ -145,6 +145,6 @@ GSN_BENCHMARKS(nn_cpu) {
       }
       gb::set_bytes(st, 2.0 * static_cast<double>(n));
       gb::mark_baseline(st);
-    })->MinTime(0.2)->Unit(benchmark::kMicrosecond);
+    })->MinTime(0.2)->UseRealTime()->Unit(benchmark::kMicrosecond);
   }
 }

@@ -1,6 +1,7 @@
 #include "train/run_log.h"
 
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -54,6 +55,17 @@ std::vector<double> csv_fields(const std::string& row) {
   return v;
 }
 
+std::vector<double> running_mean(const std::vector<double>& v, std::size_t window) {
+  std::vector<double> out(v.size());
+  double sum = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    sum += v[i];
+    if (i >= window) sum -= v[i - window];
+    out[i] = sum / static_cast<double>(std::min(i + 1, window));
+  }
+  return out;
+}
+
 }  // namespace
 
 RunLog::RunLog(const std::string& dir, int64_t start_step) : dir_(dir) {
@@ -96,7 +108,11 @@ void RunLog::eval(int64_t step, const std::string& split, const EvalResult& r) {
 }
 
 void RunLog::write_report(const EvalResult& latest, const std::string& title) const {
-  std::vector<app::Series> losses = {{"loss", step_x_, loss_}, {"mse", step_x_, mse_}, {"kl", step_x_, kl_}};
+  // Per-step losses of small batches are noisy: plot 20-step running means (log.csv has
+  // every step).
+  std::vector<app::Series> losses = {{"loss (20-step mean)", step_x_, running_mean(loss_, 20)},
+                                     {"mse (20-step mean)", step_x_, running_mean(mse_, 20)},
+                                     {"kl (20-step mean)", step_x_, running_mean(kl_, 20)}};
   std::vector<app::Series> srcc;
   for (std::size_t i = 0; i < methods_.size(); ++i) srcc.push_back({methods_[i], eval_x_, eval_srcc_[i]});
   std::ostringstream table;

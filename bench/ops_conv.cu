@@ -31,15 +31,6 @@ namespace {
 using namespace gsn;
 namespace gb = gsn::bench;
 
-cudnnHandle_t handle() {
-  static cudnnHandle_t h = [] {
-    cudnnHandle_t hh;
-    GSN_CUDNN_CHECK(cudnnCreate(&hh));
-    GSN_CUDNN_CHECK(cudnnSetStream(hh, cuda_stream()));
-    return hh;
-  }();
-  return h;
-}
 const float kOne = 1.f, kZero = 0.f;
 
 Tensor dev(const Shape& s, uint64_t seed) {
@@ -79,19 +70,19 @@ struct CudnnConv {
     Tensor ws = workspace(kMaxWs);
     int n = 0;
     cudnnConvolutionFwdAlgoPerf_t fp[16];
-    GSN_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(handle(), xd, x.raw(), wd, w.raw(), cd, yd, y.raw(), 16, &n,
+    GSN_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(cudnn_handle(), xd, x.raw(), wd, w.raw(), cd, yd, y.raw(), 16, &n,
                                                            fp, ws.raw(), kMaxWs));
     GSN_CHECK(n > 0 && fp[0].status == CUDNN_STATUS_SUCCESS, "cuDNN: no forward algorithm");
     fa = fp[0].algo;
     fbytes = fp[0].memory;
     cudnnConvolutionBwdDataAlgoPerf_t dp[16];
-    GSN_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(handle(), wd, w.raw(), yd, y.raw(), cd, xd, gx.raw(), 16,
+    GSN_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(cudnn_handle(), wd, w.raw(), yd, y.raw(), cd, xd, gx.raw(), 16,
                                                                 &n, dp, ws.raw(), kMaxWs));
     GSN_CHECK(n > 0 && dp[0].status == CUDNN_STATUS_SUCCESS, "cuDNN: no backward-data algorithm");
     da = dp[0].algo;
     dbytes = dp[0].memory;
     cudnnConvolutionBwdFilterAlgoPerf_t wp[16];
-    GSN_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(handle(), xd, x.raw(), yd, y.raw(), cd, wd, gw.raw(),
+    GSN_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnn_handle(), xd, x.raw(), yd, y.raw(), cd, wd, gw.raw(),
                                                                   16, &n, wp, ws.raw(), kMaxWs));
     GSN_CHECK(n > 0 && wp[0].status == CUDNN_STATUS_SUCCESS, "cuDNN: no backward-filter algorithm");
     wa = wp[0].algo;
@@ -110,15 +101,15 @@ struct CudnnConv {
   CudnnConv& operator=(const CudnnConv&) = delete;
 
   void fwd(const Tensor& x, const Tensor& w, Tensor& y, float beta = 0.f, float alpha = 1.f) const {
-    GSN_CUDNN_CHECK(cudnnConvolutionForward(handle(), &alpha, xd, x.raw(), wd, w.raw(), cd, fa, fws.raw(), fbytes, &beta,
+    GSN_CUDNN_CHECK(cudnnConvolutionForward(cudnn_handle(), &alpha, xd, x.raw(), wd, w.raw(), cd, fa, fws.raw(), fbytes, &beta,
                                             yd, y.raw()));
   }
   void bwd_data(const Tensor& gy, const Tensor& w, Tensor& gx, float beta = 0.f, float alpha = 1.f) const {
-    GSN_CUDNN_CHECK(cudnnConvolutionBackwardData(handle(), &alpha, wd, w.raw(), yd, gy.raw(), cd, da, dws.raw(), dbytes,
+    GSN_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn_handle(), &alpha, wd, w.raw(), yd, gy.raw(), cd, da, dws.raw(), dbytes,
                                                  &beta, xd, gx.raw()));
   }
   void bwd_filter(const Tensor& gy, const Tensor& x, Tensor& gw) const {
-    GSN_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle(), &kOne, xd, x.raw(), yd, gy.raw(), cd, wa, wws.raw(), wbytes,
+    GSN_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn_handle(), &kOne, xd, x.raw(), yd, gy.raw(), cd, wa, wws.raw(), wbytes,
                                                    &kZero, wd, gw.raw()));
   }
 };

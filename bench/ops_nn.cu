@@ -69,15 +69,6 @@ template <class Fn> void reg_pair(const std::string& op, const std::string& shap
 }
 
 #ifdef GSN_WITH_CUDNN
-cudnnHandle_t dnn() {
-  static cudnnHandle_t h = [] {
-    cudnnHandle_t hh;
-    GSN_CUDNN_CHECK(cudnnCreate(&hh));
-    GSN_CUDNN_CHECK(cudnnSetStream(hh, cuda_stream()));
-    return hh;
-  }();
-  return h;
-}
 cudnnTensorDescriptor_t desc(const Shape& s) {  // kept for the process's lifetime
   cudnnTensorDescriptor_t d;
   GSN_CUDNN_CHECK(cudnnCreateTensorDescriptor(&d));
@@ -116,12 +107,12 @@ GSN_BENCHMARKS(nn_cuda) {
 #ifdef GSN_WITH_CUDNN
     cudnnTensorDescriptor_t xd = desc(s), pd = desc(Shape{1, s[1], 1, 1});
     reg("batch_norm_fwd", name, "cudnn", 2 * bytes_of(s), [=] {
-      GSN_CUDNN_CHECK(cudnnBatchNormalizationForwardTraining(dnn(), CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, xd, x->p, xd,
+      GSN_CUDNN_CHECK(cudnnBatchNormalizationForwardTraining(cudnn_handle(), CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, xd, x->p, xd,
                                                              y->p, pd, gamma->p, beta->p, 0.1, rm->p, rv->p, 1e-5,
                                                              mean->p, inv->p));
     });
     reg("batch_norm_bwd", name, "cudnn", 3 * bytes_of(s), [=] {
-      GSN_CUDNN_CHECK(cudnnBatchNormalizationBackward(dnn(), CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, &kOne, &kZero, xd,
+      GSN_CUDNN_CHECK(cudnnBatchNormalizationBackward(cudnn_handle(), CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, &kOne, &kZero, xd,
                                                       x->p, xd, gy->p, xd, gx->p, pd, gamma->p, gg->p, gbt->p, 1e-5,
                                                       mean->p, inv->p));
     });
@@ -141,10 +132,10 @@ GSN_BENCHMARKS(nn_cuda) {
     cudnnTensorDescriptor_t xd = desc(s), yd = desc(ys);
     cudnnPoolingDescriptor_t pd = pool_desc(CUDNN_POOLING_MAX_DETERMINISTIC, 3, 2, 1);
     reg("max_pool2d_fwd", name, "cudnn", bytes_of(s) + bytes_of(ys), [=] {
-      GSN_CUDNN_CHECK(cudnnPoolingForward(dnn(), pd, &kOne, xd, x->p, &kZero, yd, y->p));
+      GSN_CUDNN_CHECK(cudnnPoolingForward(cudnn_handle(), pd, &kOne, xd, x->p, &kZero, yd, y->p));
     });
     reg("max_pool2d_bwd", name, "cudnn", 2 * bytes_of(s) + 2 * bytes_of(ys), [=] {  // reads x, y, gy; writes gx
-      GSN_CUDNN_CHECK(cudnnPoolingBackward(dnn(), pd, &kOne, yd, y->p, yd, gy->p, xd, x->p, &kZero, xd, gx->p));
+      GSN_CUDNN_CHECK(cudnnPoolingBackward(cudnn_handle(), pd, &kOne, yd, y->p, yd, gy->p, xd, x->p, &kZero, xd, gx->p));
     });
 #endif
   }
@@ -186,10 +177,10 @@ GSN_BENCHMARKS(nn_cuda) {
     cudnnTensorDescriptor_t xd = desc(s1), yd = desc(s3);
     cudnnPoolingDescriptor_t pd = pool_desc(CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING, 4, 4, 0);
     reg("adaptive_avg_pool2d_fwd", name + ".P1", "cudnn", bytes_of(s1) + bytes_of(s3), [=] {
-      GSN_CUDNN_CHECK(cudnnPoolingForward(dnn(), pd, &kOne, xd, p1->p, &kZero, yd, p3->p));
+      GSN_CUDNN_CHECK(cudnnPoolingForward(cudnn_handle(), pd, &kOne, xd, p1->p, &kZero, yd, p3->p));
     });
     reg("adaptive_avg_pool2d_bwd", name + ".P1", "cudnn", bytes_of(s1) + bytes_of(s3), [=] {
-      GSN_CUDNN_CHECK(cudnnPoolingBackward(dnn(), pd, &kOne, yd, p3->p, yd, gy->p, xd, p1->p, &kZero, xd, g1->p));
+      GSN_CUDNN_CHECK(cudnnPoolingBackward(cudnn_handle(), pd, &kOne, yd, p3->p, yd, gy->p, xd, p1->p, &kZero, xd, g1->p));
     });
 #endif
     const std::vector<int64_t> ch{c3, c3, c3};

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "kernels/core/backend.h"
+#include "kernels/core/fill.h"
 
 namespace gsn {
 
@@ -110,13 +111,10 @@ void Tensor::fill_(double value) {
       cuda_fill_f32(raw(), static_cast<std::size_t>(n), static_cast<float>(value));
     return;
   }
-  if (dtype_ == DType::F32) {
-    float* p = data<float>();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(value);
-  } else {
-    double* p = data<double>();
-    for (int64_t i = 0; i < n; ++i) p[i] = value;
-  }
+  if (dtype_ == DType::F32)
+    ref::fill(data<float>(), n, static_cast<float>(value));
+  else
+    ref::fill(data<double>(), n, value);
 }
 
 void Tensor::copy_from(const Tensor& src) {

@@ -29,15 +29,6 @@
 namespace {
 using namespace gsn;
 
-cudnnHandle_t handle() {
-  static cudnnHandle_t h = [] {
-    cudnnHandle_t hh;
-    GSN_CUDNN_CHECK(cudnnCreate(&hh));
-    GSN_CUDNN_CHECK(cudnnSetStream(hh, cuda_stream()));
-    return hh;
-  }();
-  return h;
-}
 
 const float kOne = 1.f, kZero = 0.f;
 
@@ -81,13 +72,13 @@ struct CudnnConv {
   void forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y) {
     cudnnConvolutionFwdAlgoPerf_t perf[16];
     int n = 0;
-    GSN_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(handle(), xd, wd, cd, yd, 16, &n, perf));
+    GSN_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(cudnn_handle(), xd, wd, cd, yd, 16, &n, perf));
     for (int a = 0; a < n; ++a) {
       if (perf[a].status != CUDNN_STATUS_SUCCESS || perf[a].memory > (std::size_t{1} << 30)) continue;
       Tensor ws = workspace(perf[a].memory);
-      GSN_CUDNN_CHECK(cudnnConvolutionForward(handle(), &kOne, xd, x.raw(), wd, w.raw(), cd, perf[a].algo, ws.raw(),
+      GSN_CUDNN_CHECK(cudnnConvolutionForward(cudnn_handle(), &kOne, xd, x.raw(), wd, w.raw(), cd, perf[a].algo, ws.raw(),
                                               perf[a].memory, &kZero, yd, y.raw()));
-      if (b.defined()) GSN_CUDNN_CHECK(cudnnAddTensor(handle(), &kOne, bd, b.raw(), &kOne, yd, y.raw()));
+      if (b.defined()) GSN_CUDNN_CHECK(cudnnAddTensor(cudnn_handle(), &kOne, bd, b.raw(), &kOne, yd, y.raw()));
       return;
     }
     GSN_THROW("cuDNN found no forward algorithm");
@@ -95,11 +86,11 @@ struct CudnnConv {
   void backward_data(const Tensor& gy, const Tensor& w, Tensor& gx) {
     cudnnConvolutionBwdDataAlgoPerf_t perf[16];
     int n = 0;
-    GSN_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(handle(), wd, yd, cd, xd, 16, &n, perf));
+    GSN_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnn_handle(), wd, yd, cd, xd, 16, &n, perf));
     for (int a = 0; a < n; ++a) {
       if (perf[a].status != CUDNN_STATUS_SUCCESS || perf[a].memory > (std::size_t{1} << 30)) continue;
       Tensor ws = workspace(perf[a].memory);
-      GSN_CUDNN_CHECK(cudnnConvolutionBackwardData(handle(), &kOne, wd, w.raw(), yd, gy.raw(), cd, perf[a].algo,
+      GSN_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn_handle(), &kOne, wd, w.raw(), yd, gy.raw(), cd, perf[a].algo,
                                                    ws.raw(), perf[a].memory, &kZero, xd, gx.raw()));
       return;
     }
@@ -108,18 +99,18 @@ struct CudnnConv {
   void backward_filter(const Tensor& gy, const Tensor& x, Tensor& gw) {
     cudnnConvolutionBwdFilterAlgoPerf_t perf[16];
     int n = 0;
-    GSN_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle(), xd, yd, cd, wd, 16, &n, perf));
+    GSN_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnn_handle(), xd, yd, cd, wd, 16, &n, perf));
     for (int a = 0; a < n; ++a) {
       if (perf[a].status != CUDNN_STATUS_SUCCESS || perf[a].memory > (std::size_t{1} << 30)) continue;
       Tensor ws = workspace(perf[a].memory);
-      GSN_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle(), &kOne, xd, x.raw(), yd, gy.raw(), cd, perf[a].algo,
+      GSN_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn_handle(), &kOne, xd, x.raw(), yd, gy.raw(), cd, perf[a].algo,
                                                      ws.raw(), perf[a].memory, &kZero, wd, gw.raw()));
       return;
     }
     GSN_THROW("cuDNN found no backward-filter algorithm");
   }
   void backward_bias(const Tensor& gy, Tensor& gb) {
-    GSN_CUDNN_CHECK(cudnnConvolutionBackwardBias(handle(), &kOne, yd, gy.raw(), &kZero, bd, gb.raw()));
+    GSN_CUDNN_CHECK(cudnnConvolutionBackwardBias(cudnn_handle(), &kOne, yd, gy.raw(), &kZero, bd, gb.raw()));
   }
 };
 
@@ -251,11 +242,11 @@ TEST_CASE("cdc: our folded CDC matches cuDNN's two-convolution CDC") {
       Tensor y3 = Tensor::empty(ys, DType::F32, Device::CUDA), y1 = Tensor::empty_like(y3);
       c3.forward(x, w, Tensor(), y3);
       c1.forward(x, S, Tensor(), y1);
-      GSN_CUDNN_CHECK(cudnnAddTensor(handle(), &mt, c1.yd, y1.raw(), &kOne, c3.yd, y3.raw()));
+      GSN_CUDNN_CHECK(cudnnAddTensor(cudnn_handle(), &mt, c1.yd, y1.raw(), &kOne, c3.yd, y3.raw()));
       Tensor gx3 = Tensor::empty_like(x), gx1 = Tensor::empty_like(x);
       c3.backward_data(gy, w, gx3);
       c1.backward_data(gy, S, gx1);
-      GSN_CUDNN_CHECK(cudnnAddTensor(handle(), &mt, c1.xd, gx1.raw(), &kOne, c3.xd, gx3.raw()));
+      GSN_CUDNN_CHECK(cudnnAddTensor(cudnn_handle(), &mt, c1.xd, gx1.raw(), &kOne, c3.xd, gx3.raw()));
       Tensor gw3 = Tensor::empty_like(w), gw1 = Tensor::empty(ss, DType::F32, Device::CUDA);
       c3.backward_filter(gy, x, gw3);
       c1.backward_filter(gy, x, gw1);

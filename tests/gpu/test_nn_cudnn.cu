@@ -21,15 +21,6 @@
 namespace {
 using namespace gsn;
 
-cudnnHandle_t handle() {
-  static cudnnHandle_t h = [] {
-    cudnnHandle_t hh;
-    GSN_CUDNN_CHECK(cudnnCreate(&hh));
-    GSN_CUDNN_CHECK(cudnnSetStream(hh, cuda_stream()));
-    return hh;
-  }();
-  return h;
-}
 
 struct TensorDesc {
   cudnnTensorDescriptor_t d{};
@@ -97,7 +88,7 @@ TEST_CASE("batch_norm training forward and backward match cuDNN") {
            inv_c = Tensor::empty(Shape{C}, DType::F32, Device::CUDA);
     TensorDesc xd(s), pd(1, C, 1, 1);
     GSN_CUDNN_CHECK(cudnnBatchNormalizationForwardTraining(
-        handle(), CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, xd.d, x.raw(), xd.d, y_c.raw(), pd.d, gamma.raw(), beta.raw(),
+        cudnn_handle(), CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, xd.d, x.raw(), xd.d, y_c.raw(), pd.d, gamma.raw(), beta.raw(),
         0.1, rm_c.raw(), rv_c.raw(), 1e-5, mean_c.raw(), inv_c.raw()));
     expect_close("y", ours.y, y_c, 1e-5, 1e-4);
     expect_close("save_mean", ours.save_mean, mean_c, 1e-6, 1e-5);
@@ -108,7 +99,7 @@ TEST_CASE("batch_norm training forward and backward match cuDNN") {
     BatchNormGrads g = batch_norm_backward(x, gy, gamma, ours.save_mean, ours.save_invstd, true);
     Tensor gx_c = Tensor::empty_like(x), gg_c = Tensor::empty(Shape{C}, DType::F32, Device::CUDA),
            gb_c = Tensor::empty(Shape{C}, DType::F32, Device::CUDA);
-    GSN_CUDNN_CHECK(cudnnBatchNormalizationBackward(handle(), CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, &kOne, &kZero,
+    GSN_CUDNN_CHECK(cudnnBatchNormalizationBackward(cudnn_handle(), CUDNN_BATCHNORM_SPATIAL, &kOne, &kZero, &kOne, &kZero,
                                                     xd.d, x.raw(), xd.d, gy.raw(), xd.d, gx_c.raw(), pd.d,
                                                     gamma.raw(), gg_c.raw(), gb_c.raw(), 1e-5, mean_c.raw(),
                                                     inv_c.raw()));
@@ -126,13 +117,13 @@ TEST_CASE("max_pool2d 3x3 s2 p1 forward and backward match cuDNN") {
     Tensor y_c = Tensor::empty_like(ours.y);
     TensorDesc xd(s), yd(ours.y.shape());
     PoolDesc pd(CUDNN_POOLING_MAX_DETERMINISTIC, 3, 3, 1, 1, 2, 2);
-    GSN_CUDNN_CHECK(cudnnPoolingForward(handle(), pd.d, &kOne, xd.d, x.raw(), &kZero, yd.d, y_c.raw()));
+    GSN_CUDNN_CHECK(cudnnPoolingForward(cudnn_handle(), pd.d, &kOne, xd.d, x.raw(), &kZero, yd.d, y_c.raw()));
     expect_close("y", ours.y, y_c, 0.0, 0.0);
 
     Tensor gy = uniform(ours.y.shape(), 12, -1.0, 1.0);
     Tensor gx = max_pool2d_backward(gy, ours.idx, s, 3, 2, 1);
     Tensor gx_c = Tensor::empty_like(x);
-    GSN_CUDNN_CHECK(cudnnPoolingBackward(handle(), pd.d, &kOne, yd.d, y_c.raw(), yd.d, gy.raw(), xd.d, x.raw(), &kZero,
+    GSN_CUDNN_CHECK(cudnnPoolingBackward(cudnn_handle(), pd.d, &kOne, yd.d, y_c.raw(), yd.d, gy.raw(), xd.d, x.raw(), &kZero,
                                          xd.d, gx_c.raw()));
     expect_close("gx", gx, gx_c, 1e-6, 1e-6);
   }
@@ -150,11 +141,11 @@ TEST_CASE("adaptive and global average pooling match cuDNN average pooling") {
     Tensor y_c = Tensor::empty_like(y);
     TensorDesc xd(c.s), yd(y.shape());
     PoolDesc pd(CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING, c.f, c.f, 0, 0, c.f, c.f);
-    GSN_CUDNN_CHECK(cudnnPoolingForward(handle(), pd.d, &kOne, xd.d, x.raw(), &kZero, yd.d, y_c.raw()));
+    GSN_CUDNN_CHECK(cudnnPoolingForward(cudnn_handle(), pd.d, &kOne, xd.d, x.raw(), &kZero, yd.d, y_c.raw()));
     expect_close("adaptive y", y, y_c, 1e-6, 1e-5);
     Tensor gy = uniform(y.shape(), 22, -1.0, 1.0);
     Tensor gx = adaptive_avg_pool2d_backward(gy, c.s), gx_c = Tensor::empty_like(x);
-    GSN_CUDNN_CHECK(cudnnPoolingBackward(handle(), pd.d, &kOne, yd.d, y_c.raw(), yd.d, gy.raw(), xd.d, x.raw(), &kZero,
+    GSN_CUDNN_CHECK(cudnnPoolingBackward(cudnn_handle(), pd.d, &kOne, yd.d, y_c.raw(), yd.d, gy.raw(), xd.d, x.raw(), &kZero,
                                          xd.d, gx_c.raw()));
     expect_close("adaptive gx", gx, gx_c, 1e-6, 1e-5);
   }
@@ -166,11 +157,11 @@ TEST_CASE("adaptive and global average pooling match cuDNN average pooling") {
     TensorDesc xd(s), yd(s[0], s[1], 1, 1);
     PoolDesc pd(CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING, static_cast<int>(s[2]), static_cast<int>(s[3]), 0, 0,
                 static_cast<int>(s[2]), static_cast<int>(s[3]));
-    GSN_CUDNN_CHECK(cudnnPoolingForward(handle(), pd.d, &kOne, xd.d, x.raw(), &kZero, yd.d, y_c.raw()));
+    GSN_CUDNN_CHECK(cudnnPoolingForward(cudnn_handle(), pd.d, &kOne, xd.d, x.raw(), &kZero, yd.d, y_c.raw()));
     expect_close("global y", y, y_c.reshape(y.shape()), 1e-6, 1e-5);
     Tensor gy = uniform(y.shape(), 32, -1.0, 1.0);
     Tensor gx = global_avg_pool_backward(gy, s), gx_c = Tensor::empty_like(x);
-    GSN_CUDNN_CHECK(cudnnPoolingBackward(handle(), pd.d, &kOne, yd.d, y_c.raw(), yd.d, gy.raw(), xd.d, x.raw(), &kZero,
+    GSN_CUDNN_CHECK(cudnnPoolingBackward(cudnn_handle(), pd.d, &kOne, yd.d, y_c.raw(), yd.d, gy.raw(), xd.d, x.raw(), &kZero,
                                          xd.d, gx_c.raw()));
     expect_close("global gx", gx, gx_c, 1e-6, 1e-5);
   }

@@ -99,6 +99,15 @@ GSN_OP_CASES(conv) {
       {{5, 3, 12, 11}, 4, 3, 1, 1, true},
       {{4, 16, 33, 31}, 17, 3, 1, 1, true},
       {{1, 40, 9, 18}, 3, 7, 1, 3, false},
+      {{1, 25, 3, 300}, 2, 3, 1, 1, false},   // R = 1: 3 row tiles; bwd-data as a forward conv (O < C)
+      {{1, 5, 3, 300}, 30, 3, 1, 1, true},    // R = 1, bwd-data through col2im (O >= C)
+      // Small images grouped into multi-image tiles (H*W < 256 columns), with a short last
+      // tile: bwd-data as a forward conv (O < C) and through col2im (O >= C); strided;
+      // pointwise (no im2col on single-image tiles, a copy on grouped ones).
+      {{20, 9, 6, 5}, 4, 3, 1, 1, true},
+      {{20, 3, 6, 5}, 5, 3, 1, 1, false},
+      {{20, 3, 7, 5}, 4, 3, 2, 1, true},
+      {{20, 6, 5, 5}, 3, 1, 1, 0, false},
   };
   for (const ConvCase& c : cases) add_conv(c);
 
@@ -154,21 +163,26 @@ TEST_CASE("cdc: theta = 0 is exactly conv2d; folded and two-conv forms agree in 
 }
 
 TEST_CASE("conv2d on the CPU gives the same bits for 1 and 2 threads") {
-  const Shape xs{5, 7, 19, 17}, ws{6, 7, 3, 3};
-  Tensor x = uniform(xs, 7), w = uniform(ws, 8), b = uniform({6}, 9), gy = uniform({5, 6, 19, 17}, 10);
-  const int saved = num_threads();
-  std::vector<Tensor> out[2];
-  for (int t : {1, 2}) {
-    set_num_threads(t);
-    auto& o = out[t - 1];
-    o.push_back(conv2d_forward(x, w, b, 1, 1));
-    o.push_back(conv2d_backward_data(gy, w, xs, 1, 1));
-    o.push_back(conv2d_backward_weight(gy, x, ws, 1, 1));
-    o.push_back(conv2d_backward_bias(gy));
-  }
-  set_num_threads(saved);
-  for (std::size_t i = 0; i < out[0].size(); ++i) {
-    INFO("output " << i);
-    CHECK(same_bits(out[0][i], out[1][i]));
+  // Row tiles of large images; grouped small images with bwd-data as a forward conv
+  // (O < C) and through col2im (O >= C).
+  const std::vector<std::pair<Shape, int64_t>> shapes = {{{5, 7, 19, 17}, 6}, {{20, 9, 6, 5}, 4}, {{20, 3, 6, 5}, 5}};
+  for (const auto& [xs, O] : shapes) {
+    const Shape ws{O, xs[1], 3, 3};
+    Tensor x = uniform(xs, 7), w = uniform(ws, 8), b = uniform({O}, 9), gy = uniform({xs[0], O, xs[2], xs[3]}, 10);
+    const int saved = num_threads();
+    std::vector<Tensor> out[2];
+    for (int t : {1, 2}) {
+      set_num_threads(t);
+      auto& o = out[t - 1];
+      o.push_back(conv2d_forward(x, w, b, 1, 1));
+      o.push_back(conv2d_backward_data(gy, w, xs, 1, 1));
+      o.push_back(conv2d_backward_weight(gy, x, ws, 1, 1));
+      o.push_back(conv2d_backward_bias(gy));
+    }
+    set_num_threads(saved);
+    for (std::size_t i = 0; i < out[0].size(); ++i) {
+      INFO(xs.str() << " output " << i);
+      CHECK(same_bits(out[0][i], out[1][i]));
+    }
   }
 }

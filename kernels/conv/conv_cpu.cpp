@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "kernels/conv/conv.h"
+#include "kernels/conv/conv_cpu_direct.h"
 #include "kernels/core/parallel.h"
 
 namespace gsn::cpu {
@@ -229,6 +230,7 @@ void scatter_tile(const float* buf, const ConvGeom& g, const Tile& t, int64_t co
 }  // namespace
 
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y) {
+  if (direct::use_direct(g)) return direct::conv2d_forward(x, w, b, g, y);
   const int64_t K = g.K(), HoWo = g.Ho * g.Wo;
   const Tiling T = make_tiling(g);
   const CMap Wm(w, g.O, K, Eigen::OuterStride<>(K));
@@ -278,6 +280,7 @@ void backward_data_via_forward(const float* gy, const float* w, const ConvGeom& 
 }  // namespace
 
 void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, float* gx) {
+  if (direct::use_direct(g)) return direct::conv2d_backward_data(gy, w, g, gx);
   if (backward_data_as_forward(g)) return backward_data_via_forward(gy, w, g, gx);
   const int64_t K = g.K(), HoWo = g.Ho * g.Wo, CHW = g.C * g.H * g.W;
   const Tiling T = make_tiling(g);
@@ -304,6 +307,7 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
 }
 
 void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, float* gw) {
+  if (direct::use_direct(g)) return direct::conv2d_backward_weight(gy, x, g, gw);
   const int64_t K = g.K(), OK = g.O * K;
   const Tiling T = make_tiling(g);
   if (T.count == 0 || OK == 0) {

@@ -164,19 +164,24 @@ TEST_CASE("cdc: theta = 0 is exactly conv2d; folded and two-conv forms agree in 
 
 TEST_CASE("conv2d on the CPU gives the same bits for 1 and 2 threads") {
   // Row tiles of large images; grouped small images with bwd-data as a forward conv
-  // (O < C) and through col2im (O >= C).
-  const std::vector<std::pair<Shape, int64_t>> shapes = {{{5, 7, 19, 17}, 6}, {{20, 9, 6, 5}, 4}, {{20, 3, 6, 5}, 5}};
-  for (const auto& [xs, O] : shapes) {
-    const Shape ws{O, xs[1], 3, 3};
+  // (O < C) and through col2im (O >= C); the direct path (attention conv, O = 1, k = 7).
+  struct Layer {
+    Shape xs;
+    int64_t O, k;
+  };
+  const std::vector<Layer> layers = {{{5, 7, 19, 17}, 6, 3}, {{20, 9, 6, 5}, 4, 3}, {{20, 3, 6, 5}, 5, 3}, {{16, 2, 16, 15}, 1, 7}};
+  for (const auto& [xs, O, k] : layers) {
+    const Shape ws{O, xs[1], k, k};
     Tensor x = uniform(xs, 7), w = uniform(ws, 8), b = uniform({O}, 9), gy = uniform({xs[0], O, xs[2], xs[3]}, 10);
     const int saved = num_threads();
     std::vector<Tensor> out[2];
     for (int t : {1, 2}) {
       set_num_threads(t);
       auto& o = out[t - 1];
-      o.push_back(conv2d_forward(x, w, b, 1, 1));
-      o.push_back(conv2d_backward_data(gy, w, xs, 1, 1));
-      o.push_back(conv2d_backward_weight(gy, x, ws, 1, 1));
+      const int pad = static_cast<int>(k / 2);
+      o.push_back(conv2d_forward(x, w, b, 1, pad));
+      o.push_back(conv2d_backward_data(gy, w, xs, 1, pad));
+      o.push_back(conv2d_backward_weight(gy, x, ws, 1, pad));
       o.push_back(conv2d_backward_bias(gy));
     }
     set_num_threads(saved);

@@ -29,6 +29,10 @@ namespace gsn::ag {
 // unbiased variance), not differentiated; eval: the running statistics normalise.
 Var batch_norm(const Var& x, const Var& gamma, const Var& beta, Tensor& running_mean, Tensor& running_var,
                bool training, double momentum = 0.1, double eps = 1e-5);
+// relu(batch_norm(...)) as one op: the fused kernels (kernels/norm/batch_norm.h), one
+// activation-sized tensor and three full passes fewer than the two ops.
+Var batch_norm_relu(const Var& x, const Var& gamma, const Var& beta, Tensor& running_mean, Tensor& running_var,
+                    bool training, double momentum = 0.1, double eps = 1e-5);
 Var max_pool2d(const Var& x, int k, int stride, int pad);            // [N,C,H,W] -> [N,C,Ho,Wo]
 Var adaptive_avg_pool2d(const Var& x, int64_t out_h, int64_t out_w);  // PyTorch's bins
 Var global_avg_pool(const Var& x);                                    // [N,C,H,W] -> [N,C]

@@ -13,16 +13,29 @@ namespace gsn::ag {
 using Grads = std::vector<Tensor>;
 using Needs = std::vector<bool>;
 
-Var batch_norm(const Var& x, const Var& gamma, const Var& beta, Tensor& running_mean, Tensor& running_var,
-               bool training, double momentum, double eps) {
+namespace {
+Var batch_norm_op(const char* name, bool relu, const Var& x, const Var& gamma, const Var& beta, Tensor& running_mean,
+                  Tensor& running_var, bool training, double momentum, double eps) {
   BatchNormResult r = gsn::batch_norm_forward(x.value(), gamma.value(), beta.value(), running_mean, running_var,
-                                              training, momentum, eps);
+                                              training, momentum, eps, relu);
   Tensor xv = x.value(), gv = gamma.value(), mean = r.save_mean, invstd = r.save_invstd;
-  return make_result("batch_norm", r.y, {x, gamma, beta},
-                     [xv, gv, mean, invstd, training](const Tensor& g, const Needs& n) {
-                       BatchNormGrads gr = gsn::batch_norm_backward(xv, g, gv, mean, invstd, training);
+  Tensor mask = relu ? r.y : Tensor();  // the output is kept alive by the next op anyway
+  return make_result(name, r.y, {x, gamma, beta},
+                     [xv, gv, mean, invstd, training, mask](const Tensor& g, const Needs& n) {
+                       BatchNormGrads gr = gsn::batch_norm_backward(xv, g, gv, mean, invstd, training, mask);
                        return Grads{n[0] ? gr.gx : Tensor(), n[1] ? gr.ggamma : Tensor(), n[2] ? gr.gbeta : Tensor()};
                      });
+}
+}  // namespace
+
+Var batch_norm(const Var& x, const Var& gamma, const Var& beta, Tensor& running_mean, Tensor& running_var,
+               bool training, double momentum, double eps) {
+  return batch_norm_op("batch_norm", false, x, gamma, beta, running_mean, running_var, training, momentum, eps);
+}
+
+Var batch_norm_relu(const Var& x, const Var& gamma, const Var& beta, Tensor& running_mean, Tensor& running_var,
+                    bool training, double momentum, double eps) {
+  return batch_norm_op("batch_norm_relu", true, x, gamma, beta, running_mean, running_var, training, momentum, eps);
 }
 
 Var max_pool2d(const Var& x, int k, int stride, int pad) {

@@ -99,10 +99,10 @@ GSN_BENCHMARKS(nn_cuda) {
     B x = buf(s, 1), gy = buf(s, 2), y = buf(s), gx = buf(s), gamma = buf(c, 3), beta = buf(c, 4), rm = buf(c),
       rv = buf(c), mean = buf(c), inv = buf(c), gg = buf(c), gbt = buf(c);
     reg_pair("batch_norm_fwd", name, 2 * bytes_of(s), [=] {
-      cuda::batch_norm_forward(x->p, gamma->p, beta->p, g, true, 0.1f, 1e-5f, y->p, mean->p, inv->p, rm->p, rv->p);
+      cuda::batch_norm_forward(x->p, gamma->p, beta->p, g, true, 0.1f, 1e-5f, y->p, mean->p, inv->p, rm->p, rv->p, false);
     });
     reg_pair("batch_norm_bwd", name, 3 * bytes_of(s), [=] {
-      cuda::batch_norm_backward(x->p, gy->p, gamma->p, mean->p, inv->p, g, true, gx->p, gg->p, gbt->p);
+      cuda::batch_norm_backward(x->p, gy->p, gamma->p, mean->p, inv->p, g, true, gx->p, gg->p, gbt->p, nullptr);
     });
 #ifdef GSN_WITH_CUDNN
     cudnnTensorDescriptor_t xd = desc(s), pd = desc(Shape{1, s[1], 1, 1});

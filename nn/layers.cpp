@@ -40,6 +40,10 @@ Var BatchNorm2d::forward(const Var& x) {
   return ag::batch_norm(x, weight, bias, running_mean, running_var, training(), momentum, eps);
 }
 
+Var BatchNorm2d::forward_relu(const Var& x) {
+  return ag::batch_norm_relu(x, weight, bias, running_mean, running_var, training(), momentum, eps);
+}
+
 Linear::Linear(int in, int out, Generator& gen)
     : weight(register_parameter("weight", fan_in_uniform({out, in}, in, gen))),
       bias(register_parameter("bias", fan_in_uniform({out}, in, gen))) {}
@@ -50,7 +54,7 @@ ConvBnRelu::ConvBnRelu(int in, int out, double theta, double bn_momentum, double
     : conv(register_module("conv", std::make_unique<CDConv2d>(in, out, theta, gen))),
       bn(register_module("bn", std::make_unique<BatchNorm2d>(out, bn_momentum, bn_eps))) {}
 
-Var ConvBnRelu::forward(const Var& x) { return ag::relu(bn.forward(conv.forward(x))); }
+Var ConvBnRelu::forward(const Var& x) { return bn.forward_relu(conv.forward(x)); }
 
 SpatialAttention::SpatialAttention(int k, Generator& gen)
     : conv(register_module("conv", std::make_unique<Conv2d>(2, 1, k, 1, k / 2, gen))) {}

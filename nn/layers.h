@@ -35,6 +35,7 @@ class BatchNorm2d : public Module {
  public:
   BatchNorm2d(int channels, double momentum, double eps);
   Var forward(const Var& x);
+  Var forward_relu(const Var& x);  // relu(forward(x)), fused
   Var& weight;
   Var& bias;
   Tensor& running_mean;

@@ -17,6 +17,8 @@
 // Backward, the same three steps: partial sums of gy and gy*(x - mean) per (s, c);
 // finalize gbeta, ggamma and the coefficients of gx = A*gy + B*x + D; then one pass
 // (eval: B = D = 0 and x is not read).
+// Fused ReLU: apply takes max(0, .) of its result (forward); in the backward, grad_partial
+// and apply read gy as (relu_y > 0 ? gy : 0) (template flag MASK).
 //
 // Versions: 1 (this one). A single-launch version that keeps a channel's slice on chip
 // between the statistics and the output would save one read of x (3 -> 2 passes).
@@ -116,16 +118,17 @@ __global__ void finalize_forward(const float* __restrict__ partial, int S, int C
   coef[3 * c + 2] = static_cast<float>(static_cast<double>(beta[c]) - mean * a);
 }
 
+template <bool MASK>
 __global__ void grad_partial(const float* __restrict__ x, const float* __restrict__ gy,
-                             const float* __restrict__ mean, unsigned C, unsigned HW, unsigned M, unsigned len,
-                             float* __restrict__ partial) {
+                             const float* __restrict__ relu_y, const float* __restrict__ mean, unsigned C,
+                             unsigned HW, unsigned M, unsigned len, float* __restrict__ partial) {
   const unsigned c = blockIdx.y, s = blockIdx.x;
   const float mu = mean[c];
   const unsigned m0 = s * len, m1 = min(M, m0 + len);
   float a = 0.f, b = 0.f;
   for (unsigned m = m0 + threadIdx.x; m < m1; m += kBlock) {
     const int64_t i = at(m, HW, C, c);
-    const float g = gy[i];
+    const float g = MASK && !(relu_y[i] > 0.f) ? 0.f : gy[i];
     a += g;
     b += g * (x[i] - mu);
   }
@@ -161,15 +164,22 @@ __global__ void finalize_backward(const float* __restrict__ partial, int S, int 
 
 // out = k0*u + k1*v + k2 with (k0, k1, k2) = coef[c]; v is read only when USE_V.
 // Forward: u = x, no v. Backward: u = gy, v = x. V4: float4 accesses (H*W % 4 == 0).
-template <bool USE_V, bool V4>
-__global__ void apply(const float* __restrict__ u, const float* __restrict__ v, const float* __restrict__ coef,
-                      unsigned C, unsigned HW, unsigned n, float* __restrict__ out) {
+// RELU: out = max(0, out) (the fused forward). MASK: u read as (w > 0 ? u : 0) (the fused
+// backward, w = the forward's y).
+template <bool USE_V, bool V4, bool RELU, bool MASK>
+__global__ void apply(const float* __restrict__ u, const float* __restrict__ v, const float* __restrict__ w,
+                      const float* __restrict__ coef, unsigned C, unsigned HW, unsigned n, float* __restrict__ out) {
+  auto relu = [](float r) { return RELU ? (r > 0.f ? r : 0.f) : r; };
   if (V4) {
     const unsigned n4 = n / 4;
     for (unsigned q = blockIdx.x * blockDim.x + threadIdx.x; q < n4; q += gridDim.x * blockDim.x) {
       const unsigned c = (4 * q / HW) % C;
       const float k0 = coef[3 * c], k1 = coef[3 * c + 1], k2 = coef[3 * c + 2];
-      const float4 a = reinterpret_cast<const float4*>(u)[q];
+      float4 a = reinterpret_cast<const float4*>(u)[q];
+      if (MASK) {
+        const float4 m = reinterpret_cast<const float4*>(w)[q];
+        a = make_float4(m.x > 0.f ? a.x : 0.f, m.y > 0.f ? a.y : 0.f, m.z > 0.f ? a.z : 0.f, m.w > 0.f ? a.w : 0.f);
+      }
       float4 r = make_float4(k0 * a.x + k2, k0 * a.y + k2, k0 * a.z + k2, k0 * a.w + k2);
       if (USE_V) {
         const float4 b = reinterpret_cast<const float4*>(v)[q];
@@ -178,28 +188,29 @@ __global__ void apply(const float* __restrict__ u, const float* __restrict__ v, 
         r.z += k1 * b.z;
         r.w += k1 * b.w;
       }
-      reinterpret_cast<float4*>(out)[q] = r;
+      reinterpret_cast<float4*>(out)[q] = make_float4(relu(r.x), relu(r.y), relu(r.z), relu(r.w));
     }
   } else {
     for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
       const unsigned c = (i / HW) % C;
-      float r = coef[3 * c] * u[i] + coef[3 * c + 2];
+      const float ui = MASK && !(w[i] > 0.f) ? 0.f : u[i];
+      float r = coef[3 * c] * ui + coef[3 * c + 2];
       if (USE_V) r += coef[3 * c + 1] * v[i];
-      out[i] = r;
+      out[i] = relu(r);
     }
   }
 }
 
-template <bool USE_V>
-void launch_apply(const float* u, const float* v, const float* coef, const BnGeom& g, float* out) {
+template <bool USE_V, bool RELU, bool MASK>
+void launch_apply(const float* u, const float* v, const float* w, const float* coef, const BnGeom& g, float* out) {
   const int64_t n = g.N * g.C * g.HW;
-  const bool v4 = g.HW % 4 == 0 && reinterpret_cast<uintptr_t>(u) % 16 == 0 &&
-                  reinterpret_cast<uintptr_t>(out) % 16 == 0 && (!USE_V || reinterpret_cast<uintptr_t>(v) % 16 == 0);
+  auto a16 = [](const float* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
+  const bool v4 = g.HW % 4 == 0 && a16(u) && a16(out) && (!USE_V || a16(v)) && (!MASK || a16(w));
   const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW), nn = static_cast<unsigned>(n);
   if (v4)
-    apply<USE_V, true><<<grid_1d(n / 4, kBlock), kBlock, 0, cuda_stream()>>>(u, v, coef, C, HW, nn, out);
+    apply<USE_V, true, RELU, MASK><<<grid_1d(n / 4, kBlock), kBlock, 0, cuda_stream()>>>(u, v, w, coef, C, HW, nn, out);
   else
-    apply<USE_V, false><<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(u, v, coef, C, HW, nn, out);
+    apply<USE_V, false, RELU, MASK><<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(u, v, w, coef, C, HW, nn, out);
   GSN_CUDA_CHECK_LAUNCH();
 }
 
@@ -210,7 +221,7 @@ void check_size(const BnGeom& g) {
 
 void batch_norm_forward(const float* x, const float* gamma, const float* beta, const BnGeom& g, bool training,
                         float momentum, float eps, float* y, float* save_mean, float* save_invstd, float* running_mean,
-                        float* running_var) {
+                        float* running_var, bool relu) {
   check_size(g);
   if (g.N * g.C * g.HW == 0) return;
   const Split sp = split_of(g);
@@ -227,12 +238,15 @@ void batch_norm_forward(const float* x, const float* gamma, const float* beta, c
       partial.data<float>(), sp.S, static_cast<int>(g.C), HW, static_cast<double>(M), x, gamma, beta, training,
       momentum, eps, running_mean, running_var, save_mean, save_invstd, coef.data<float>());
   GSN_CUDA_CHECK_LAUNCH();
-  launch_apply<false>(x, nullptr, coef.data<float>(), g, y);
+  if (relu)
+    launch_apply<false, true, false>(x, nullptr, nullptr, coef.data<float>(), g, y);
+  else
+    launch_apply<false, false, false>(x, nullptr, nullptr, coef.data<float>(), g, y);
 }
 
 void batch_norm_backward(const float* x, const float* gy, const float* gamma, const float* save_mean,
                          const float* save_invstd, const BnGeom& g, bool training, float* gx, float* ggamma,
-                         float* gbeta) {
+                         float* gbeta, const float* relu_y) {
   check_size(g);
   if (g.N * g.C * g.HW == 0) return;
   const Split sp = split_of(g);
@@ -240,17 +254,27 @@ void batch_norm_backward(const float* x, const float* gy, const float* gamma, co
   Tensor coef = Tensor::empty(Shape{g.C * 3}, DType::F32, Device::CUDA);
   const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW);
   const unsigned M = static_cast<unsigned>(g.per_channel());
-  grad_partial<<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, gy, save_mean, C, HW, M,
-                                                             static_cast<unsigned>(sp.len), partial.data<float>());
+  const unsigned len = static_cast<unsigned>(sp.len);
+  if (relu_y)
+    grad_partial<true><<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, gy, relu_y, save_mean, C, HW, M, len,
+                                                                     partial.data<float>());
+  else
+    grad_partial<false><<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, gy, nullptr, save_mean, C, HW, M, len,
+                                                                      partial.data<float>());
   GSN_CUDA_CHECK_LAUNCH();
   finalize_backward<<<static_cast<unsigned>(ceil_div(g.C, 128)), 128, 0, cuda_stream()>>>(
       partial.data<float>(), sp.S, static_cast<int>(g.C), static_cast<double>(M), gamma, save_mean, save_invstd,
       training, ggamma, gbeta, coef.data<float>());
   GSN_CUDA_CHECK_LAUNCH();
-  if (training)
-    launch_apply<true>(gy, x, coef.data<float>(), g, gx);
+  const float* cf = coef.data<float>();
+  if (training && relu_y)
+    launch_apply<true, false, true>(gy, x, relu_y, cf, g, gx);
+  else if (training)
+    launch_apply<true, false, false>(gy, x, nullptr, cf, g, gx);
+  else if (relu_y)
+    launch_apply<false, false, true>(gy, nullptr, relu_y, cf, g, gx);
   else
-    launch_apply<false>(gy, nullptr, coef.data<float>(), g, gx);
+    launch_apply<false, false, false>(gy, nullptr, nullptr, cf, g, gx);
 }
 
 }  // namespace gsn::cuda

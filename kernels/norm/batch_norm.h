@@ -20,6 +20,12 @@
 //   training: gx = gamma * invstd * (gy - gbeta/M - xhat * ggamma/M)
 //   eval:     gx = gamma * invstd * gy          (the statistics are constants)
 //
+// Fused ReLU (relu = true; what every GSN ConvBnRelu unit uses): the forward writes
+// y = max(0, BN(x)) in the same pass, and the backward takes that y and first masks the
+// incoming gradient, gy' = (y > 0 ? gy : 0), then proceeds as above with gy'. Same numbers
+// as batch_norm then relu, two full passes over the activation fewer in the forward and
+// one fewer in the backward, and one activation-sized tensor less.
+//
 // Every path sums per channel in a fixed order (CUDA: fixed partials and a fixed tree, no
 // atomics), so results do not depend on threads or timing.
 #pragma once
@@ -35,9 +41,11 @@ struct BatchNormGrads {
 };
 
 BatchNormResult batch_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor& running_mean,
-                                   Tensor& running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+                                   Tensor& running_var, bool training, double momentum = 0.1, double eps = 1e-5,
+                                   bool relu = false);
+// relu_y: the fused forward's y (its ReLU mask), or undefined for plain batch norm.
 BatchNormGrads batch_norm_backward(const Tensor& x, const Tensor& gy, const Tensor& gamma, const Tensor& save_mean,
-                                   const Tensor& save_invstd, bool training);
+                                   const Tensor& save_invstd, bool training, const Tensor& relu_y = Tensor());
 
 struct BnGeom {
   int64_t N, C, HW;
@@ -45,29 +53,30 @@ struct BnGeom {
 };
 
 // Raw implementations. running_mean / running_var are read (eval) or updated (training).
+// relu: the fused ReLU on the output; relu_y: nullptr, or the fused forward's y to mask gy.
 namespace ref {
 template <class T>
 void batch_norm_forward(const T* x, const T* gamma, const T* beta, const BnGeom& g, bool training, T momentum, T eps,
-                        T* y, T* save_mean, T* save_invstd, T* running_mean, T* running_var);
+                        T* y, T* save_mean, T* save_invstd, T* running_mean, T* running_var, bool relu);
 template <class T>
 void batch_norm_backward(const T* x, const T* gy, const T* gamma, const T* save_mean, const T* save_invstd,
-                         const BnGeom& g, bool training, T* gx, T* ggamma, T* gbeta);
+                         const BnGeom& g, bool training, T* gx, T* ggamma, T* gbeta, const T* relu_y);
 }  // namespace ref
 namespace cpu {
 void batch_norm_forward(const float* x, const float* gamma, const float* beta, const BnGeom& g, bool training,
                         float momentum, float eps, float* y, float* save_mean, float* save_invstd, float* running_mean,
-                        float* running_var);
+                        float* running_var, bool relu);
 void batch_norm_backward(const float* x, const float* gy, const float* gamma, const float* save_mean,
                          const float* save_invstd, const BnGeom& g, bool training, float* gx, float* ggamma,
-                         float* gbeta);
+                         float* gbeta, const float* relu_y);
 }  // namespace cpu
 namespace cuda {
 void batch_norm_forward(const float* x, const float* gamma, const float* beta, const BnGeom& g, bool training,
                         float momentum, float eps, float* y, float* save_mean, float* save_invstd, float* running_mean,
-                        float* running_var);
+                        float* running_var, bool relu);
 void batch_norm_backward(const float* x, const float* gy, const float* gamma, const float* save_mean,
                          const float* save_invstd, const BnGeom& g, bool training, float* gx, float* ggamma,
-                         float* gbeta);
+                         float* gbeta, const float* relu_y);
 }  // namespace cuda
 
 }  // namespace gsn

@@ -3,7 +3,9 @@
 // N planes of HW contiguous values are vectorised loops. Forward: a sum pass, a centred
 // sum-of-squares pass (sums in double, two-pass like the reference), then y = a*x + b
 // with a = gamma*invstd, b = beta - mean*a. Backward: one pass for sum(gy) and
-// sum(gy*x), then gx = A*gy + B*x + D with per-channel constants.
+// sum(gy*x), then gx = A*gy + B*x + D with per-channel constants. The fused ReLU is a
+// max in the forward's output loop and, in the backward, gy masked by y > 0 as it is read
+// (both passes), so the masked gradient is never stored.
 #include <cmath>
 
 #include "kernels/core/parallel.h"
@@ -13,7 +15,7 @@ namespace gsn::cpu {
 
 void batch_norm_forward(const float* x, const float* gamma, const float* beta, const BnGeom& g, bool training,
                         float momentum, float eps, float* y, float* save_mean, float* save_invstd, float* running_mean,
-                        float* running_var) {
+                        float* running_var, bool relu) {
   const double M = static_cast<double>(g.per_channel());
   parallel_for(g.C, 1, [&](int64_t cb, int64_t ce) {
     for (int64_t c = cb; c < ce; ++c) {
@@ -51,16 +53,27 @@ void batch_norm_forward(const float* x, const float* gamma, const float* beta, c
       for (int64_t n = 0; n < g.N; ++n) {
         const float* xp = x + (n * g.C + c) * g.HW;
         float* yp = y + (n * g.C + c) * g.HW;
+        if (relu) {
 #pragma omp simd
-        for (int64_t i = 0; i < g.HW; ++i) yp[i] = a * xp[i] + b;
+          for (int64_t i = 0; i < g.HW; ++i) {
+            const float z = a * xp[i] + b;
+            yp[i] = z > 0.f ? z : 0.f;
+          }
+        } else {
+#pragma omp simd
+          for (int64_t i = 0; i < g.HW; ++i) yp[i] = a * xp[i] + b;
+        }
       }
     }
   });
 }
 
-void batch_norm_backward(const float* x, const float* gy, const float* gamma, const float* save_mean,
-                         const float* save_invstd, const BnGeom& g, bool training, float* gx, float* ggamma,
-                         float* gbeta) {
+namespace {
+// MASK: the fused ReLU's backward, gy read as (relu_y > 0 ? gy : 0).
+template <bool MASK>
+void backward_impl(const float* x, const float* gy, const float* gamma, const float* save_mean,
+                   const float* save_invstd, const BnGeom& g, bool training, float* gx, float* ggamma, float* gbeta,
+                   const float* relu_y) {
   const double M = static_cast<double>(g.per_channel());
   parallel_for(g.C, 1, [&](int64_t cb, int64_t ce) {
     for (int64_t c = cb; c < ce; ++c) {
@@ -68,12 +81,13 @@ void batch_norm_backward(const float* x, const float* gy, const float* gamma, co
       const float meanf = save_mean[c];
       double sg = 0.0, sgx = 0.0;  // sum gy, sum gy * (x - mean)
       for (int64_t n = 0; n < g.N; ++n) {
-        const float* xp = x + (n * g.C + c) * g.HW;
-        const float* gp = gy + (n * g.C + c) * g.HW;
+        const int64_t off = (n * g.C + c) * g.HW;
+        const float *xp = x + off, *gp = gy + off, *yp = MASK ? relu_y + off : nullptr;
 #pragma omp simd reduction(+ : sg, sgx)
         for (int64_t i = 0; i < g.HW; ++i) {
-          sg += static_cast<double>(gp[i]);
-          sgx += static_cast<double>(gp[i]) * static_cast<double>(xp[i] - meanf);
+          const float gi = MASK ? (yp[i] > 0.f ? gp[i] : 0.f) : gp[i];
+          sg += static_cast<double>(gi);
+          sgx += static_cast<double>(gi) * static_cast<double>(xp[i] - meanf);
         }
       }
       const double gb = sg, gg = sgx * invstd;
@@ -85,14 +99,27 @@ void batch_norm_backward(const float* x, const float* gy, const float* gamma, co
       const double D = training ? -A * gb / M : 0.0;
       const float Af = static_cast<float>(A), Bf = static_cast<float>(B), Df = static_cast<float>(D);
       for (int64_t n = 0; n < g.N; ++n) {
-        const float* xp = x + (n * g.C + c) * g.HW;
-        const float* gp = gy + (n * g.C + c) * g.HW;
-        float* op = gx + (n * g.C + c) * g.HW;
+        const int64_t off = (n * g.C + c) * g.HW;
+        const float *xp = x + off, *gp = gy + off, *yp = MASK ? relu_y + off : nullptr;
+        float* op = gx + off;
 #pragma omp simd
-        for (int64_t i = 0; i < g.HW; ++i) op[i] = Af * gp[i] + Bf * (xp[i] - meanf) + Df;
+        for (int64_t i = 0; i < g.HW; ++i) {
+          const float gi = MASK ? (yp[i] > 0.f ? gp[i] : 0.f) : gp[i];
+          op[i] = Af * gi + Bf * (xp[i] - meanf) + Df;
+        }
       }
     }
   });
+}
+}  // namespace
+
+void batch_norm_backward(const float* x, const float* gy, const float* gamma, const float* save_mean,
+                         const float* save_invstd, const BnGeom& g, bool training, float* gx, float* ggamma,
+                         float* gbeta, const float* relu_y) {
+  if (relu_y)
+    backward_impl<true>(x, gy, gamma, save_mean, save_invstd, g, training, gx, ggamma, gbeta, relu_y);
+  else
+    backward_impl<false>(x, gy, gamma, save_mean, save_invstd, g, training, gx, ggamma, gbeta, nullptr);
 }
 
 }  // namespace gsn::cpu

@@ -8,7 +8,7 @@ namespace gsn::ref {
 
 template <class T>
 void batch_norm_forward(const T* x, const T* gamma, const T* beta, const BnGeom& g, bool training, T momentum, T eps,
-                        T* y, T* save_mean, T* save_invstd, T* running_mean, T* running_var) {
+                        T* y, T* save_mean, T* save_invstd, T* running_mean, T* running_var, bool relu) {
   const double M = static_cast<double>(g.per_channel());
   for (int64_t c = 0; c < g.C; ++c) {
     double mean, invstd;
@@ -38,23 +38,26 @@ void batch_norm_forward(const T* x, const T* gamma, const T* beta, const BnGeom&
       for (int64_t i = 0; i < g.HW; ++i) {
         const int64_t at = (n * g.C + c) * g.HW + i;
         const double xhat = (static_cast<double>(x[at]) - mean) * invstd;
-        y[at] = static_cast<T>(static_cast<double>(gamma[c]) * xhat + static_cast<double>(beta[c]));
+        const double z = static_cast<double>(gamma[c]) * xhat + static_cast<double>(beta[c]);
+        y[at] = static_cast<T>(relu && !(z > 0.0) ? 0.0 : z);
       }
   }
 }
 
 template <class T>
 void batch_norm_backward(const T* x, const T* gy, const T* gamma, const T* save_mean, const T* save_invstd,
-                         const BnGeom& g, bool training, T* gx, T* ggamma, T* gbeta) {
+                         const BnGeom& g, bool training, T* gx, T* ggamma, T* gbeta, const T* relu_y) {
   const double M = static_cast<double>(g.per_channel());
+  // The gradient reaching the normalisation: gy, or gy through the fused ReLU.
+  auto grad = [&](int64_t at) { return relu_y && !(relu_y[at] > T(0)) ? 0.0 : static_cast<double>(gy[at]); };
   for (int64_t c = 0; c < g.C; ++c) {
     const double mean = static_cast<double>(save_mean[c]), invstd = static_cast<double>(save_invstd[c]);
     double sg = 0.0, sgx = 0.0;
     for (int64_t n = 0; n < g.N; ++n)
       for (int64_t i = 0; i < g.HW; ++i) {
         const int64_t at = (n * g.C + c) * g.HW + i;
-        sg += static_cast<double>(gy[at]);
-        sgx += static_cast<double>(gy[at]) * (static_cast<double>(x[at]) - mean) * invstd;
+        sg += grad(at);
+        sgx += grad(at) * (static_cast<double>(x[at]) - mean) * invstd;
       }
     gbeta[c] = static_cast<T>(sg);
     ggamma[c] = static_cast<T>(sgx);
@@ -63,7 +66,7 @@ void batch_norm_backward(const T* x, const T* gy, const T* gamma, const T* save_
       for (int64_t i = 0; i < g.HW; ++i) {
         const int64_t at = (n * g.C + c) * g.HW + i;
         const double xhat = (static_cast<double>(x[at]) - mean) * invstd;
-        const double d = training ? static_cast<double>(gy[at]) - sg / M - xhat * sgx / M : static_cast<double>(gy[at]);
+        const double d = training ? grad(at) - sg / M - xhat * sgx / M : grad(at);
         gx[at] = static_cast<T>(a * d);
       }
   }
@@ -71,9 +74,9 @@ void batch_norm_backward(const T* x, const T* gy, const T* gamma, const T* save_
 
 #define GSN_INSTANTIATE(T)                                                                                   \
   template void batch_norm_forward<T>(const T*, const T*, const T*, const BnGeom&, bool, T, T, T*, T*, T*, T*, \
-                                      T*);                                                                   \
+                                      T*, bool);                                                             \
   template void batch_norm_backward<T>(const T*, const T*, const T*, const T*, const T*, const BnGeom&, bool, T*, \
-                                       T*, T*);
+                                       T*, T*, const T*);
 GSN_INSTANTIATE(float)
 GSN_INSTANTIATE(double)
 #undef GSN_INSTANTIATE

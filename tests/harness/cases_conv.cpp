@@ -132,12 +132,6 @@ Tensor uniform(const Shape& s, uint64_t seed, DType t = DType::F32) {
 bool same_bits(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && a.dtype() == b.dtype() && std::memcmp(a.raw(), b.raw(), a.nbytes()) == 0;
 }
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  std::vector<double> x = a.to_vector<double>(), y = b.to_vector<double>();
-  double m = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) m = std::max(m, std::fabs(x[i] - y[i]));
-  return m;
-}
 }  // namespace
 
 TEST_CASE("cdc: theta = 0 is exactly conv2d; folded and two-conv forms agree in float64") {

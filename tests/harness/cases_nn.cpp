@@ -66,6 +66,51 @@ GSN_OP_CASES(batch_norm) {
       bn.gpu_tol = {5e-5, 1e-4};  // CUDA: float partial sums
       bn.grad_tol = {1e-6, 1e-5};
       add_case(bn);
+
+      // The fused BN + ReLU (every GSN ConvBnRelu unit), against relu(batch_norm(x)) in
+      // the reference and against finite differences. beta is drawn in [-0.5, 0.5] so
+      // about half the outputs are clipped.
+      OpCase bnr{std::string(training ? "batch_norm_relu train" : "batch_norm_relu eval") + str(s), {s, {C}, {C}},
+                 [C, training](const Vars& v) {
+                   Tensor rm, rv;
+                   eval_stats(C, v[0], rm, rv);
+                   return ag::batch_norm_relu(v[0], v[1], v[2], rm, rv, training, 0.1, 1e-5);
+                 }};
+      bnr.init = [](int i, const Shape& sh, Generator& g, DType t) {
+        return i == 0 ? rand_uniform(sh, g, -0.7, 1.3, t) : rand_uniform(sh, g, i == 1 ? 0.5 : -0.5, i == 1 ? 1.5 : 0.5, t);
+      };
+      bnr.cpu_tol = bn.cpu_tol;
+      bnr.gpu_tol = bn.gpu_tol;
+      bnr.grad_tol = bn.grad_tol;
+      add_case(bnr);
+    }
+  }
+}
+
+TEST_CASE("batch_norm_relu is relu(batch_norm(x)): values and gradients") {
+  // The fused op against the two ops it replaces, in float64 (which runs the reference
+  // kernels) and in float32 (the fast CPU kernels training uses).
+  for (bool reference : {true, false}) {
+    const DType t = reference ? DType::F64 : DType::F32;
+    for (bool training : {true, false}) {
+      Generator g(11);
+      const Shape s{3, 5, 7, 6};
+      Var x(rand_uniform(s, g, -1.0, 1.0, t), true), gamma(rand_uniform({5}, g, 0.5, 1.5, t), true),
+          beta(rand_uniform({5}, g, -0.5, 0.5, t), true);
+      Tensor w = rand_uniform(s, g, -1.0, 1.0, t);  // a random linear functional of the output
+      std::vector<Tensor> got[2];
+      for (int fused : {0, 1}) {
+        Tensor rm = Tensor::zeros({5}, t), rv = Tensor::full({5}, 1.0, t);
+        Var y = fused ? ag::batch_norm_relu(x, gamma, beta, rm, rv, training)
+                      : ag::relu(ag::batch_norm(x, gamma, beta, rm, rv, training));
+        backward(ag::sum(ag::mul(y, Var(w))));
+        got[fused] = {y.value(), x.grad(), gamma.grad(), beta.grad(), rm, rv};
+        x.zero_grad(), gamma.zero_grad(), beta.zero_grad();
+      }
+      for (std::size_t i = 0; i < got[0].size(); ++i) {
+        INFO((reference ? "reference" : "fast CPU") << (training ? " train" : " eval") << " output " << i);
+        CHECK(max_abs_diff(got[0][i], got[1][i]) <= (reference ? 1e-12 : 2e-6));
+      }
     }
   }
 }

@@ -17,6 +17,8 @@
 //     add_case({"relu", {{3, 5, 7}}, [](const Vars& v) { return ag::relu(v[0]); }});
 //   }
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -27,6 +29,14 @@
 namespace gsn::test {
 
 using Vars = std::vector<Var>;
+
+// Largest |a - b| over two tensors of the same shape (any dtype, any device).
+inline double max_abs_diff(const Tensor& a, const Tensor& b) {
+  std::vector<double> x = a.to_vector<double>(), y = b.to_vector<double>();
+  double m = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) m = std::max(m, std::fabs(x[i] - y[i]));
+  return m;
+}
 
 struct Tol {
   double atol;

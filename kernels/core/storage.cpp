@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/core/backend.h"
+#include "kernels/core/cpu_allocator.h"
 #include "kernels/core/error.h"
 
 namespace gsn {
@@ -18,7 +19,6 @@ std::atomic<std::size_t> g_cpu_in_use{0};
 std::atomic<std::size_t> g_cpu_peak{0};
 std::mutex g_violations_mu;
 std::vector<std::string> g_violations;
-constexpr std::size_t kAlign = 64;  // a cache line; also what AVX-512 loads like
 
 void note_cpu_alloc(std::size_t bytes) {
   std::size_t now = g_cpu_in_use.fetch_add(bytes) + bytes;
@@ -38,9 +38,7 @@ Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(devi
   guard_bytes_ = g_guards ? kGuardBytes : 0;
   const std::size_t total = bytes + 2 * guard_bytes_;
   if (device == Device::CPU) {
-    const std::size_t rounded = ((total + kAlign - 1) / kAlign) * kAlign;
-    base_ = std::aligned_alloc(kAlign, rounded == 0 ? kAlign : rounded);
-    if (!base_) GSN_THROW("out of CPU memory allocating ", bytes, " bytes");
+    base_ = cpu_alloc(total);
     note_cpu_alloc(total);
   } else {
     base_ = cuda_malloc(total == 0 ? 1 : total);
@@ -77,7 +75,7 @@ Storage::~Storage() {
   }
   const std::size_t total = bytes_ + 2 * guard_bytes_;
   if (device_ == Device::CPU) {
-    std::free(base_);
+    cpu_release(base_, total);
     g_cpu_in_use -= total;
   } else {
     cuda_free(base_, total == 0 ? 1 : total);

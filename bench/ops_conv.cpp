@@ -5,6 +5,7 @@
 //       preallocated row-major matrices (Eigen's own threads): fwd [O,K]x[K,P],
 //       bwd-data [K,O]x[O,P] (W^T gy), bwd-weight [O,P]x[P,K]; K = C*k*k, P = N*Ho*Wo.
 //       The target (issue 3) is gsn_cpu >= 0.8x its GFLOP/s.
+//   .../<layer>/gsn_gemm   the same product through cpu::gemm (chunked Eigen, gsn's threads)
 //   cdc_fwd|cdc_bwd/<layer>/gsn_cpu_conv (baseline)   a plain 3x3 conv of the same shape
 //       (bwd = bwd-data + bwd-weight)
 //   .../gsn_cpu_folded   the folded CDC (fold + one conv; bwd: + unfold), target <= 1.05x
@@ -22,6 +23,7 @@
 #include "kernels/conv/cdc.h"
 #include "kernels/conv/conv.h"
 #include "kernels/core/random.h"
+#include "kernels/linear/linear.h"
 
 namespace {
 using namespace gsn;
@@ -58,6 +60,12 @@ void reg_gemm(const std::string& op, const std::string& shape, int64_t M, int64_
   auto b = std::make_shared<RowMat>(RowMat::Random(K, N));
   auto c = std::make_shared<RowMat>(RowMat::Zero(M, N));  // touched: no page faults in the timing
   reg(op, shape, "eigen_gemm", 2.0 * static_cast<double>(M * N * K), true, [a, b, c] { c->noalias() = (*a) * (*b); });
+  // The same product through gsn's CPU GEMM (Eigen per fixed chunk of C inside one OpenMP
+  // team): on these flat shapes (M = 1..64 rows, up to 131k columns) Eigen's own threading
+  // leaves a core idle, so this is the stronger GEMM to hold the conv against.
+  reg(op, shape, "gsn_gemm", 2.0 * static_cast<double>(M * N * K), false, [a, b, c, M, N, K] {
+    cpu::gemm(false, false, M, N, K, 1.f, a->data(), K, b->data(), N, 0.f, c->data(), N);
+  });
 }
 }  // namespace
 

@@ -31,26 +31,46 @@ int64_t round_up(int64_t n) { return (n + kVec - 1) / kVec * kVec; }
 
 int64_t grain_for(int64_t macs_per_task) { return std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(1, macs_per_task)); }
 
-// This thread's buffer of n floats (two independent ones: slot 0 and 1).
+// This thread's buffer of n floats (slot 1: outputs, fully rewritten by every task).
 float* buffer(int slot, std::size_t n) {
-  thread_local std::vector<float> buf[2];
+  thread_local std::vector<float> buf[3];
   if (buf[slot].size() < n) buf[slot].resize(n);
   return buf[slot].data();
 }
 
-// xp [Hp, Wp] (+ kVec zeros) = the plane xc [H, W] with a zero border of p
-// (Hp = H + 2p, Wp = W + 2p).
-void pad_plane(const float* xc, const ConvGeom& g, float* xp) {
-  const int64_t Wp = g.W + 2 * g.p, Hp = g.H + 2 * g.p;
-  std::fill(xp, xp + g.p * Wp, 0.f);
-  for (int64_t h = 0; h < g.H; ++h) {
-    float* r = xp + (h + g.p) * Wp;
-    std::fill(r, r + g.p, 0.f);
-    std::copy(xc + h * g.W, xc + (h + 1) * g.W, r + g.p);
-    std::fill(r + g.p + g.W, r + Wp, 0.f);
+// This thread's buffer `slot` (0: padded x planes, 2: gy at width Wp) laid out as a
+// rows x width plane plus kVec floats, whose cells outside the interior
+// [r0, r0+h) x [c0, c0+w) are zero. It is zeroed only when the layout changes: filling
+// an interior (fill_interior) never touches the rest, so the border stays zero from one
+// plane to the next. (Re-zeroing it per plane was most of the time at 8x8.)
+struct Layout {
+  int64_t rows = -1, width = -1, r0 = -1, c0 = -1, h = -1, w = -1;
+  bool operator==(const Layout& o) const {
+    return rows == o.rows && width == o.width && r0 == o.r0 && c0 == o.c0 && h == o.h && w == o.w;
   }
-  std::fill(xp + (g.p + g.H) * Wp, xp + Hp * Wp + kVec, 0.f);
+};
+float* bordered(int slot, const Layout& l) {
+  thread_local Layout have[3];
+  const std::size_t n = static_cast<std::size_t>(l.rows * l.width + kVec);
+  float* p = buffer(slot, n);
+  if (!(have[slot] == l)) {
+    std::fill(p, p + n, 0.f);
+    have[slot] = l;
+  }
+  return p;
 }
+
+// The interior of a bordered buffer = src [h, w] (row-major).
+void fill_interior(const float* src, const Layout& l, float* buf) {
+  float* d = buf + l.r0 * l.width + l.c0;
+  for (int64_t i = 0; i < l.h; ++i) {
+#pragma omp simd
+    for (int64_t j = 0; j < l.w; ++j) d[i * l.width + j] = src[i * l.w + j];
+  }
+}
+
+// x planes [H, W] with a zero border of p: [H + 2p, W + 2p].
+Layout padded_x(const ConvGeom& g) { return {g.H + 2 * g.p, g.W + 2 * g.p, g.p, g.p, g.H, g.W}; }
 }  // namespace
 
 bool use_direct(const ConvGeom& g) { return g.s == 1 && g.O <= 4; }
@@ -60,13 +80,14 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
   const int64_t Wp = g.W + 2 * g.p, Hp = g.H + 2 * g.p, L = round_up((g.Ho - 1) * Wp + g.Wo);
   if (HoWo == 0) return;
   parallel_for(g.N * g.O, grain_for(g.C * kk * Hp * Wp), [&](int64_t t0, int64_t t1) {
-    float* xp = buffer(0, static_cast<std::size_t>(Hp * Wp + kVec));
+    const Layout lx = padded_x(g);
+    float* xp = bordered(0, lx);
     float* yq = buffer(1, static_cast<std::size_t>(g.Ho * Wp + kVec));
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t n = t / g.O, o = t % g.O;
       std::fill(yq, yq + L, b ? b[o] : 0.f);
       for (int64_t c = 0; c < g.C; ++c) {
-        pad_plane(x + (n * g.C + c) * HW, g, xp);
+        fill_interior(x + (n * g.C + c) * HW, lx, xp);
         const float* wc = w + (o * g.C + c) * kk;
         for (int64_t u = 0; u < g.k; ++u)
           for (int64_t v = 0; v < g.k; ++v) {
@@ -111,20 +132,16 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
     return;
   }
   parallel_for(g.O * g.C, grain_for(g.N * kk * Hp * Wp), [&](int64_t t0, int64_t t1) {
-    float* xp = buffer(0, static_cast<std::size_t>(Hp * Wp + kVec));
-    float* gq = buffer(1, static_cast<std::size_t>(g.Ho * Wp + kVec));
+    const Layout lx = padded_x(g), lg{g.Ho, Wp, 0, 0, g.Ho, g.Wo};  // gy rows at width Wp, junk columns 0
+    float* xp = bordered(0, lx);
+    float* gq = bordered(2, lg);
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t o = t / g.C, c = t % g.C;
       float* acc = gw + t * kk;
       std::fill(acc, acc + kk, 0.f);
       for (int64_t n = 0; n < g.N; ++n) {
-        pad_plane(x + (n * g.C + c) * HW, g, xp);
-        const float* gyo = gy + (n * g.O + o) * HoWo;
-        for (int64_t i = 0; i < g.Ho; ++i) {
-          std::copy(gyo + i * g.Wo, gyo + (i + 1) * g.Wo, gq + i * Wp);
-          std::fill(gq + i * Wp + g.Wo, gq + (i + 1) * Wp, 0.f);  // junk columns read 0
-        }
-        std::fill(gq + g.Ho * Wp, gq + g.Ho * Wp + kVec, 0.f);
+        fill_interior(x + (n * g.C + c) * HW, lx, xp);
+        fill_interior(gy + (n * g.O + o) * HoWo, lg, gq);
         for (int64_t u = 0; u < g.k; ++u)
           for (int64_t v = 0; v < g.k; ++v) {
             const float* xs = xp + u * Wp + v;

@@ -14,6 +14,7 @@
 #include "bench/bench_util.h"
 #include "kernels/attention/attention.h"
 #include "kernels/core/random.h"
+#include "kernels/elementwise/elementwise.h"
 #include "kernels/fusion/fusion.h"
 #include "kernels/norm/batch_norm.h"
 #include "kernels/pool/pool.h"
@@ -37,13 +38,16 @@ using B = std::shared_ptr<Buf>;
 B buf(const Shape& s, uint64_t seed = 0) { return std::make_shared<Buf>(s, seed); }
 double bytes_of(const Shape& s) { return 4.0 * static_cast<double>(s.numel()); }
 
-template <class Fn> void reg(const std::string& op, const std::string& shape, double bytes, Fn fn) {
-  gb::add(op, shape, "gsn_cpu", [bytes, fn](benchmark::State& st) {
+template <class Fn>
+void reg(const std::string& op, const std::string& shape, double bytes, Fn fn, const std::string& impl = "gsn_cpu",
+         bool baseline = false) {
+  gb::add(op, shape, impl, [bytes, fn, baseline](benchmark::State& st) {
     for (auto _ : st) {
       fn();
       benchmark::ClobberMemory();
     }
     gb::set_bytes(st, bytes);
+    if (baseline) gb::mark_baseline(st);
   })->MinTime(0.2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 }  // namespace
@@ -62,6 +66,24 @@ GSN_BENCHMARKS(nn_cpu) {
     reg("batch_norm_bwd", name, 3 * bytes_of(s), [=] {
       cpu::batch_norm_backward(x->p, gy->p, gamma->p, mean->p, inv->p, g, true, gx->p, gg->p, gbt->p, nullptr);
     });
+    // The fused BN + ReLU against BN then a separate ReLU pass (the baseline; what the
+    // model ran before). Bytes: the fused op's compulsory traffic (bwd: x, gy, y in, gx out).
+    B t = buf(s);
+    const int64_t n = s.numel();
+    reg("batch_norm_relu_fwd", name, 2 * bytes_of(s), [=] {
+      cpu::batch_norm_forward(x->p, gamma->p, beta->p, g, true, 0.1f, 1e-5f, y->p, mean->p, inv->p, rm->p, rv->p, true);
+    });
+    reg("batch_norm_relu_fwd", name, 2 * bytes_of(s), [=] {
+      cpu::batch_norm_forward(x->p, gamma->p, beta->p, g, true, 0.1f, 1e-5f, t->p, mean->p, inv->p, rm->p, rv->p, false);
+      cpu::unary(UnaryOp::Relu, t->p, 0.f, y->p, n);
+    }, "gsn_cpu_unfused", true);
+    reg("batch_norm_relu_bwd", name, 4 * bytes_of(s), [=] {
+      cpu::batch_norm_backward(x->p, gy->p, gamma->p, mean->p, inv->p, g, true, gx->p, gg->p, gbt->p, y->p);
+    });
+    reg("batch_norm_relu_bwd", name, 4 * bytes_of(s), [=] {
+      cpu::binary(BinaryOp::ReluBackward, y->p, gy->p, t->p, n);
+      cpu::batch_norm_backward(x->p, t->p, gamma->p, mean->p, inv->p, g, true, gx->p, gg->p, gbt->p, nullptr);
+    }, "gsn_cpu_unfused", true);
   }
 
   // MaxPool2d 3x3 s2 p1 at the end of tiny blocks 1 and 3.

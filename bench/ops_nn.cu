@@ -104,6 +104,12 @@ GSN_BENCHMARKS(nn_cuda) {
     reg_pair("batch_norm_bwd", name, 3 * bytes_of(s), [=] {
       cuda::batch_norm_backward(x->p, gy->p, gamma->p, mean->p, inv->p, g, true, gx->p, gg->p, gbt->p, nullptr);
     });
+    reg_pair("batch_norm_relu_fwd", name, 2 * bytes_of(s), [=] {
+      cuda::batch_norm_forward(x->p, gamma->p, beta->p, g, true, 0.1f, 1e-5f, y->p, mean->p, inv->p, rm->p, rv->p, true);
+    });
+    reg_pair("batch_norm_relu_bwd", name, 4 * bytes_of(s), [=] {
+      cuda::batch_norm_backward(x->p, gy->p, gamma->p, mean->p, inv->p, g, true, gx->p, gg->p, gbt->p, y->p);
+    });
 #ifdef GSN_WITH_CUDNN
     cudnnTensorDescriptor_t xd = desc(s), pd = desc(Shape{1, s[1], 1, 1});
     reg("batch_norm_fwd", name, "cudnn", 2 * bytes_of(s), [=] {

@@ -24,7 +24,12 @@ void binary(BinaryOp op, const float* a, const float* b, float* y, int64_t n) {
     case BinaryOp::Add: run(n, [=](int64_t i) { y[i] = a[i] + b[i]; }); break;
     case BinaryOp::Sub: run(n, [=](int64_t i) { y[i] = a[i] - b[i]; }); break;
     case BinaryOp::Mul: run(n, [=](int64_t i) { y[i] = a[i] * b[i]; }); break;
-    case BinaryOp::ReluBackward: run(n, [=](int64_t i) { y[i] = a[i] > 0.f ? b[i] : 0.f; }); break;
+    case BinaryOp::ReluBackward:  // b loaded unconditionally: a conditional load is not vectorised
+      run(n, [=](int64_t i) {
+        const float bv = b[i];
+        y[i] = a[i] > 0.f ? bv : 0.f;
+      });
+      break;
     case BinaryOp::SigmoidBackward: run(n, [=](int64_t i) { y[i] = b[i] * a[i] * (1.f - a[i]); }); break;
   }
 }

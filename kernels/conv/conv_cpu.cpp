@@ -19,6 +19,9 @@
 // K*cols of im2col. 1x1 stride-1 unpadded convs on single-image tiles skip im2col: x
 // itself is the column matrix.
 //
+// The forward's product W col runs on gsn's AVX-512 kernel where the build targets AVX-512
+// (kernels/linear/sgemm_cpu_avx512.h: 1.25-1.55x Eigen on these shapes), else on Eigen.
+//
 // Tasks always run inside an OpenMP parallel region (run_tasks), so Eigen's own GEMM
 // threading stays off (Eigen runs single-threaded when called from a team of > 1 threads,
 // and with one thread there is nothing to split): its blocking, and so every sum's order,
@@ -31,6 +34,7 @@
 #include "kernels/conv/conv.h"
 #include "kernels/conv/conv_cpu_direct.h"
 #include "kernels/core/parallel.h"
+#include "kernels/linear/sgemm_cpu_avx512.h"
 
 namespace gsn::cpu {
 
@@ -234,6 +238,7 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
   const int64_t K = g.K(), HoWo = g.Ho * g.Wo;
   const Tiling T = make_tiling(g);
   const CMap Wm(w, g.O, K, Eigen::OuterStride<>(K));
+  const bool use_avx512 = sgemm_nn_avx512_available();
   run_tasks(T.count, [&](int64_t ti) {
     const Tile t = T.tile(g, ti);
     const int64_t cols = T.cols(g, t);
@@ -242,12 +247,18 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
     float* out = buf + K * cols;
     MMap Y = one ? MMap(y + t.n0 * g.O * HoWo + t.i0 * g.Wo, g.O, cols, Eigen::OuterStride<>(HoWo))
                  : MMap(out, g.O, cols, Eigen::OuterStride<>(cols));
+    const float* colp = buf;
+    int64_t ldcol = cols;
     if (one && is_pointwise(g)) {
-      Y.noalias() = Wm * CMap(x + t.n0 * g.C * g.H * g.W + t.i0 * g.W, g.C, cols, Eigen::OuterStride<>(g.H * g.W));
+      colp = x + t.n0 * g.C * g.H * g.W + t.i0 * g.W;
+      ldcol = g.H * g.W;
     } else {
       im2col_tile(x, g, t, buf, cols);
-      Y.noalias() = Wm * CMap(buf, K, cols, Eigen::OuterStride<>(cols));
     }
+    if (use_avx512)
+      sgemm_nn_avx512(g.O, cols, K, w, K, colp, ldcol, Y.data(), Y.outerStride());
+    else
+      Y.noalias() = Wm * CMap(colp, K, cols, Eigen::OuterStride<>(ldcol));
     if (b)
       for (int64_t o = 0; o < g.O; ++o) Y.row(o).array() += b[o];
     if (!one) scatter_tile(out, g, t, cols, y);

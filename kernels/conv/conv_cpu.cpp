@@ -19,8 +19,9 @@
 // K*cols of im2col. 1x1 stride-1 unpadded convs on single-image tiles skip im2col: x
 // itself is the column matrix.
 //
-// The forward's product W col runs on gsn's AVX-512 kernel where the build targets AVX-512
-// (kernels/linear/sgemm_cpu_avx512.h: 1.25-1.55x Eigen on these shapes), else on Eigen.
+// The forward's product W col and backward-data's W^T gy run on gsn's AVX-512 kernel where
+// the build targets AVX-512 (kernels/linear/sgemm_cpu_avx512.h: 1.25-1.55x Eigen on these
+// shapes), else on Eigen; backward-weight's gy col^T stays on Eigen.
 //
 // Tasks always run inside an OpenMP parallel region (run_tasks), so Eigen's own GEMM
 // threading stays off (Eigen runs single-threaded when called from a team of > 1 threads,
@@ -296,6 +297,13 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
   const int64_t K = g.K(), HoWo = g.Ho * g.Wo, CHW = g.C * g.H * g.W;
   const Tiling T = make_tiling(g);
   const CMap Wm(w, g.O, K, Eigen::OuterStride<>(K));
+  // W^T [K, O] once per call (K*O floats, against K*P of gcol), so the AVX-512 kernel
+  // can run gcol = W^T gy as a plain NN product.
+  const bool use_avx512 = sgemm_nn_avx512_available();
+  std::vector<float> wt(use_avx512 ? static_cast<std::size_t>(K * g.O) : 0);
+  if (use_avx512)
+    for (int64_t o = 0; o < g.O; ++o)
+      for (int64_t k = 0; k < K; ++k) wt[static_cast<std::size_t>(k * g.O + o)] = w[o * K + k];
   // A task is one multi-image tile, or all row bands of one image (they overlap in gx).
   const int64_t tasks = T.imgs > 1 ? T.count : g.N, tiles_per_task = T.imgs > 1 ? 1 : T.per_image;
   run_tasks(tasks, [&](int64_t task) {
@@ -310,7 +318,10 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
       if (r == 0) std::fill(gx + t.n0 * CHW, gx + t.n1 * CHW, 0.f);
       float* gcol = scratch(static_cast<std::size_t>((K + g.O) * cols));
       const CMap GY = gather_tile(gy, g, t, cols, gcol + K * cols);
-      MMap(gcol, K, cols, Eigen::OuterStride<>(cols)).noalias() = Wm.transpose() * GY;
+      if (use_avx512)
+        sgemm_nn_avx512(K, cols, g.O, wt.data(), g.O, GY.data(), GY.outerStride(), gcol, cols);
+      else
+        MMap(gcol, K, cols, Eigen::OuterStride<>(cols)).noalias() = Wm.transpose() * GY;
       const int64_t per = (t.i1 - t.i0) * g.Wo;
       for (int64_t n = t.n0; n < t.n1; ++n) col2im_add(gcol + (n - t.n0) * per, g, t.i0, t.i1, cols, gx + n * CHW);
     }

@@ -21,7 +21,7 @@
 //
 // The forward's product W col and backward-data's W^T gy run on gsn's AVX-512 kernel where
 // the build targets AVX-512 (kernels/linear/sgemm_cpu_avx512.h: 1.25-1.55x Eigen on these
-// shapes), else on Eigen; backward-weight's gy col^T stays on Eigen.
+// shapes), else on Eigen; so does backward-weight, as gW^T = col gy^T (see there).
 //
 // Tasks always run inside an OpenMP parallel region (run_tasks), so Eigen's own GEMM
 // threading stays off (Eigen runs single-threaded when called from a team of > 1 threads,
@@ -337,34 +337,53 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
     return;
   }
   const int64_t len = (T.count + kWeightChunks - 1) / kWeightChunks, chunks = (T.count + len - 1) / len;
-  std::vector<float> partial(chunks > 1 ? static_cast<std::size_t>(chunks * OK) : 0);
+  // On the AVX-512 kernel each chunk accumulates the TRANSPOSED gradient, gW^T [K, O] +=
+  // col [K, cols] gy^T [cols, O] (an NN product; the tile's gy^T is O*cols floats), and the
+  // final pass transposes while it adds the partials. On Eigen, gW [O, K] += gy col^T.
+  // Not for shallow K (the stem's 27): there the transpose of gy costs more than it saves.
+  const bool use_avx512 = sgemm_nn_avx512_available() && K >= 64;
+  const bool direct_out = chunks == 1 && !use_avx512;
+  std::vector<float> partial(direct_out ? 0 : static_cast<std::size_t>(chunks * OK));
   run_tasks(chunks, [&](int64_t c) {
-    float* P = chunks > 1 ? partial.data() + c * OK : gw;
-    MMap Pm(P, g.O, K, Eigen::OuterStride<>(K));
+    float* P = direct_out ? gw : partial.data() + c * OK;
     for (int64_t ti = c * len; ti < std::min(T.count, (c + 1) * len); ++ti) {
       const Tile t = T.tile(g, ti);
       const int64_t cols = T.cols(g, t);
-      float* buf = scratch(static_cast<std::size_t>((K + g.O) * cols));
+      float* buf = scratch(static_cast<std::size_t>((K + 2 * g.O) * cols));
       const CMap GY = gather_tile(gy, g, t, cols, buf + K * cols);
       const bool direct = t.images() == 1 && is_pointwise(g);
       if (!direct) im2col_tile(x, g, t, buf, cols);
-      const CMap Cm = direct ? CMap(x + t.n0 * g.C * g.H * g.W + t.i0 * g.W, K, cols, Eigen::OuterStride<>(g.H * g.W))
-                             : CMap(buf, K, cols, Eigen::OuterStride<>(cols));
-      if (ti == c * len)
+      const float* colp = direct ? x + t.n0 * g.C * g.H * g.W + t.i0 * g.W : buf;
+      const int64_t ldcol = direct ? g.H * g.W : cols;
+      const bool first = ti == c * len;
+      if (use_avx512) {
+        float* gyt = buf + (K + g.O) * cols;  // gy^T [cols, O]
+        for (int64_t o = 0; o < g.O; ++o)
+          for (int64_t j = 0; j < cols; ++j) gyt[j * g.O + o] = GY(o, j);
+        sgemm_nn_avx512(K, g.O, cols, colp, ldcol, gyt, g.O, P, g.O, !first);
+        continue;
+      }
+      MMap Pm(P, g.O, K, Eigen::OuterStride<>(K));
+      const CMap Cm(colp, K, cols, Eigen::OuterStride<>(ldcol));
+      if (first)
         Pm.noalias() = GY * Cm.transpose();
       else
         Pm.noalias() += GY * Cm.transpose();
     }
   });
-  if (chunks > 1)
-    parallel_for(OK, 4096, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) {
-        float acc = partial[static_cast<std::size_t>(i)];
-        for (int64_t c = 1; c < chunks; ++c) acc += partial[static_cast<std::size_t>(c * OK + i)];
-        gw[i] = acc;
+  if (direct_out) return;
+  parallel_for(g.O, 1, [&](int64_t ob, int64_t oe) {
+    for (int64_t o = ob; o < oe; ++o)
+      for (int64_t k = 0; k < K; ++k) {
+        // partial c holds [K, O] (AVX-512) or [O, K] (Eigen); chunks added in order.
+        const int64_t at = use_avx512 ? k * g.O + o : o * K + k;
+        float acc = partial[static_cast<std::size_t>(at)];
+        for (int64_t c = 1; c < chunks; ++c) acc += partial[static_cast<std::size_t>(c * OK + at)];
+        gw[o * K + k] = acc;
       }
-    });
+  });
 }
+
 void conv2d_backward_bias(const float* gy, const ConvGeom& g, float* gb) {
   const int64_t HoWo = g.Ho * g.Wo;
   parallel_for(g.O, 1, [&](int64_t b, int64_t e) {

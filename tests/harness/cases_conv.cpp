@@ -108,6 +108,11 @@ GSN_OP_CASES(conv) {
       {{20, 3, 6, 5}, 5, 3, 1, 1, false},
       {{20, 3, 7, 5}, 4, 3, 2, 1, true},
       {{20, 6, 5, 5}, 3, 1, 1, 0, false},
+      // K = C*k*k >= 64 with O > 4: backward-weight on the AVX-512 kernel (transposed
+      // partials) for grouped images, strided, and pointwise (x as the column matrix).
+      {{20, 9, 6, 5}, 6, 3, 1, 1, true},
+      {{20, 8, 7, 5}, 12, 3, 2, 1, false},
+      {{2, 70, 5, 6}, 8, 1, 1, 0, true},
   };
   for (const ConvCase& c : cases) add_conv(c);
 

@@ -1,6 +1,7 @@
 // The AVX-512 SGEMM micro-kernel (kernels/linear/sgemm_cpu_avx512.h) against the reference
-// GEMM: every micro-tile height (1..8 rows and more), panel edges (N around 16 and 48),
-// K = 1, leading dimensions larger than the matrix, and C's padding left untouched.
+// GEMM: every micro-tile height (1..8, 12 and 24 rows and more), panel edges (N around 16,
+// 32 and 48), K = 1, leading dimensions larger than the matrix, C = AB and C += AB, and
+// C's padding left untouched.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -26,15 +27,17 @@ TEST_CASE("AVX-512 SGEMM matches the reference GEMM at every edge" * doctest::sk
     int64_t M, N, K, pad;  // pad: extra columns in every leading dimension
   };
   std::vector<Case> cases;
-  for (int64_t M : {1, 2, 3, 5, 7, 8, 9, 16, 17, 48})
-    for (int64_t N : {1, 15, 16, 17, 47, 48, 49, 100})
+  for (int64_t M : {1, 2, 3, 5, 7, 8, 9, 12, 16, 17, 24, 31, 48, 50})
+    for (int64_t N : {1, 15, 16, 17, 31, 32, 33, 47, 48, 49, 64, 100})
       for (int64_t K : {1, 27, 288}) cases.push_back({M, N, K, M % 3});
+  for (bool accumulate : {false, true})
   for (const Case& c : cases) {
     const int64_t lda = c.K + c.pad, ldb = c.N + c.pad, ldc = c.N + c.pad;
     const std::vector<float> A = uniform(c.M * lda, 1), B = uniform(c.K * ldb, 2);
     std::vector<float> got(static_cast<std::size_t>(c.M * ldc), 7.f), want(got.size(), 7.f);
-    cpu::sgemm_nn_avx512(c.M, c.N, c.K, A.data(), lda, B.data(), ldb, got.data(), ldc);
-    ref::gemm<float>(false, false, c.M, c.N, c.K, 1.f, A.data(), lda, B.data(), ldb, 0.f, want.data(), ldc);
+    cpu::sgemm_nn_avx512(c.M, c.N, c.K, A.data(), lda, B.data(), ldb, got.data(), ldc, accumulate);
+    ref::gemm<float>(false, false, c.M, c.N, c.K, 1.f, A.data(), lda, B.data(), ldb, accumulate ? 1.f : 0.f, want.data(),
+                     ldc);
     double worst = 0.0;
     bool padding_kept = true;
     for (int64_t i = 0; i < c.M; ++i)
@@ -45,7 +48,7 @@ TEST_CASE("AVX-512 SGEMM matches the reference GEMM at every edge" * doctest::sk
         else
           worst = std::max(worst, std::fabs(static_cast<double>(g) - static_cast<double>(w)));
       }
-    INFO("M " << c.M << " N " << c.N << " K " << c.K << " pad " << c.pad);
+    INFO("M " << c.M << " N " << c.N << " K " << c.K << " pad " << c.pad << " accumulate " << accumulate);
     CHECK(worst <= 2e-6 * static_cast<double>(c.K));
     CHECK(padding_kept);
   }

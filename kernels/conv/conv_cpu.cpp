@@ -372,15 +372,30 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
     }
   });
   if (direct_out) return;
-  parallel_for(g.O, 1, [&](int64_t ob, int64_t oe) {
-    for (int64_t o = ob; o < oe; ++o)
-      for (int64_t k = 0; k < K; ++k) {
-        // partial c holds [K, O] (AVX-512) or [O, K] (Eigen); chunks added in order.
-        const int64_t at = use_avx512 ? k * g.O + o : o * K + k;
-        float acc = partial[static_cast<std::size_t>(at)];
-        for (int64_t c = 1; c < chunks; ++c) acc += partial[static_cast<std::size_t>(c * OK + at)];
-        gw[o * K + k] = acc;
+  // Add the chunks' partials in chunk order. [K, O] partials (AVX-512) are transposed on
+  // the way, in blocks of 64 k so the strided reads stay in cache and writes run along k.
+  const float* part = partial.data();
+  if (!use_avx512) {
+    parallel_for(OK, 4096, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        float acc = part[i];
+        for (int64_t c = 1; c < chunks; ++c) acc += part[c * OK + i];
+        gw[i] = acc;
       }
+    });
+    return;
+  }
+  constexpr int64_t kBlock = 64;
+  parallel_for((K + kBlock - 1) / kBlock, 1, [&](int64_t bb, int64_t be) {
+    for (int64_t blk = bb; blk < be; ++blk) {
+      const int64_t k0 = blk * kBlock, k1 = std::min(K, k0 + kBlock);
+      for (int64_t o = 0; o < g.O; ++o)
+        for (int64_t k = k0; k < k1; ++k) {
+          float acc = part[k * g.O + o];
+          for (int64_t c = 1; c < chunks; ++c) acc += part[c * OK + k * g.O + o];
+          gw[o * K + k] = acc;
+        }
+    }
   });
 }
 

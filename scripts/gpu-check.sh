@@ -5,7 +5,10 @@
 #   bash scripts/gpu-check.sh OUTDIR
 # Writes: nvidia-smi.txt, build.log, gpu-tests.log, gpu-tests.xml (JUnit), bench.json
 # (Google Benchmark), bench.txt (ratios against the baselines), train.log (a short GSN
-# training run on the GPU and the training-step benchmark), summary.json.
+# training run on the GPU, the training-step benchmark, then the same step in the
+# machine's CUDA PyTorch, scripts/torch_gsn.py), summary.json: 8 files.
+# Worst case by the timeouts: build 170 + tests 80 + benchmarks 80 + training 90 +
+# PyTorch 40 s, plus configure and nvidia-smi: under 8 minutes.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
@@ -46,7 +49,7 @@ fi
 echo "   built in $(( $(date +%s) - start )) s"
 
 echo "== gpu tests"
-(cd build-gpu && timeout 90 ctest -L gpu --output-on-failure --output-junit "$out/gpu-tests.xml" --timeout 85) \
+(cd build-gpu && timeout 80 ctest -L gpu --output-on-failure --output-junit "$out/gpu-tests.xml" --timeout 75) \
   >"$out/gpu-tests.log" 2>&1 || status=1
 tail -15 "$out/gpu-tests.log"
 
@@ -54,7 +57,7 @@ echo "== CUDA benchmarks"
 # CUDA benchmarks use manual (cudaEvent) time, so their names end in /manual_time.
 console=$(mktemp)
 bench_ok=1
-timeout 90 build-gpu/bench/gsn_bench --benchmark_filter='manual_time' --benchmark_min_time=0.05 \
+timeout 80 build-gpu/bench/gsn_bench --benchmark_filter='manual_time' --benchmark_min_time=0.05 \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json >"$console" 2>&1 || bench_ok=0
 python3 scripts/bench_report.py "$out/bench.json" >"$out/bench.txt" 2>&1 || bench_ok=0
 if [ $bench_ok -eq 0 ]; then  # keep what the benchmark said (the folder holds at most 8 files)
@@ -64,14 +67,23 @@ fi
 rm -f "$console"
 head -80 "$out/bench.txt"
 
-echo "== GSN on the GPU: a short training run and the training-step benchmark"
+echo "== GSN on the GPU: a short training run, the training-step benchmark, the same step in PyTorch"
 {
-  timeout 60 build-gpu/bin/gsn-train --device cuda --preset tiny --steps 60 --eval-every 30 --crop 64 --batch 16 \
+  timeout 45 build-gpu/bin/gsn-train --device cuda --preset tiny --steps 60 --eval-every 30 --crop 64 --batch 16 \
     --out "$root/build-gpu/gpu-run" || echo "gsn-train exited $?"
-  timeout 60 build-gpu/bench/bench_train_step --benchmark_filter='gsn_cuda' || echo "bench_train_step exited $?"
+  timeout 45 build-gpu/bench/bench_train_step --benchmark_filter='gsn_cuda' || echo "bench_train_step exited $?"
 } >"$out/train.log" 2>&1 || status=1
 grep -q "exited" "$out/train.log" && status=1
 tail -12 "$out/train.log"
+# PyTorch (the machine's CUDA build) on the identical model: not part of the pass/fail
+# status, since it measures PyTorch, not gsn. Both CDC forms, as docs/performance.md.
+{
+  for form in twoconv folded; do
+    timeout 20 python3 scripts/torch_gsn.py --bench --device cuda --cdc "$form" --tiny-iters 20 --paper-iters 5 \
+      || echo "torch_gsn ($form) exited $?"
+  done
+} >>"$out/train.log" 2>&1  # appended: the device tool brings back at most 8 files
+tail -20 "$out/train.log"
 
 count() { grep -c "$1" "$out/gpu-tests.xml" 2>/dev/null || true; }
 total=$(count '<testcase'); failed=$(count '<failure'); skipped=$(count '<skipped')

@@ -306,21 +306,28 @@ def check(args):
 
 # ---------------------------------------------------------------------------- --bench
 
-def bench_one(preset, size, batch, warmup, iters):
+def bench_one(preset, size, batch, warmup, iters, device="cpu"):
     torch.manual_seed(0)
-    model = GSN(preset_config(preset)).train()
+    model = GSN(preset_config(preset)).train().to(device)
     g = torch.Generator().manual_seed(1)
-    ref = torch.rand(batch, 3, size, size, generator=g)
-    dist = torch.rand(batch, 3, size, size, generator=g)
-    y = torch.randn(batch, generator=g)
+    ref = torch.rand(batch, 3, size, size, generator=g).to(device)
+    dist = torch.rand(batch, 3, size, size, generator=g).to(device)
+    y = torch.randn(batch, generator=g).to(device)
+    # CUDA runs asynchronously: wait for the device at every timing point (as gsn's
+    # bench_train_step does).
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     fwd, bwd, step = [], [], []
     for it in range(warmup + iters):
+        sync()
         t0 = time.perf_counter()
         loss = gsn_loss(model(ref, dist), y)
+        sync()
         t1 = time.perf_counter()
         loss.backward()
+        sync()
         t2 = time.perf_counter()
         model.zero_grad(set_to_none=False)  # gsn's zero_grad also zeroes in place
+        sync()
         t3 = time.perf_counter()
         if it >= warmup:
             fwd.append(t1 - t0)
@@ -332,8 +339,13 @@ def bench_one(preset, size, batch, warmup, iters):
 def bench(args):
     torch.set_num_threads(args.threads)
     CDConv2d.form = args.cdc
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print("torch_gsn: --device cuda, but this PyTorch sees no CUDA device", file=sys.stderr)
+        return 2
     cap = [ln.strip(" -") for ln in torch.__config__.show().splitlines() if "CPU capability" in ln or "MKL-DNN" in ln]
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, CDC form {args.cdc}, batch {args.batch}; "
+    where = (f"CUDA {torch.cuda.get_device_name(0)}, cuDNN {torch.backends.cudnn.version()}" if args.device == "cuda"
+             else f"{torch.get_num_threads()} threads")
+    print(f"torch {torch.__version__}, {where}, CDC form {args.cdc}, batch {args.batch}; "
           f"{'; '.join(cap)}; mkldnn {torch.backends.mkldnn.is_available()}")
     runs = [("tiny", 64, args.tiny_warmup, args.tiny_iters), ("paper", 192, args.paper_warmup, args.paper_iters)]
     print("| preset | part | ms (median) | pairs/s | iterations |")
@@ -341,7 +353,7 @@ def bench(args):
     for preset, size, warmup, iters in runs:
         if args.only and preset != args.only:
             continue
-        r = bench_one(preset, size, args.batch, warmup, iters)
+        r = bench_one(preset, size, args.batch, warmup, iters, args.device)
         for part in ("forward", "backward", "step"):
             print(f"| {preset}.{size} | {part} | {r[part] * 1e3:.1f} | {args.batch / r[part]:.2f} | "
                   f"{iters} (+{warmup} warm-up) |", flush=True)
@@ -359,6 +371,7 @@ def main():
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--only", choices=["tiny", "paper"], help="bench one preset only")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where --bench runs (cuda: the GPU machine)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--cdc", choices=["twoconv", "folded"], default="twoconv")
     ap.add_argument("--tiny-warmup", type=int, default=3)

@@ -82,7 +82,7 @@ tail -12 "$out/train.log"
     timeout 20 python3 scripts/torch_gsn.py --bench --device cuda --cdc "$form" --tiny-iters 20 --paper-iters 5 \
       || echo "torch_gsn ($form) exited $?"
   done
-} >>"$out/train.log" 2>&1  # appended: the device tool brings back at most 8 files
+} >>"$out/train.log" 2>&1  # appended: OUTDIR keeps to 8 files
 tail -20 "$out/train.log"
 
 count() { grep -c "$1" "$out/gpu-tests.xml" 2>/dev/null || true; }

@@ -1,4 +1,4 @@
-// Fast CPU conv2d: im2col on tiles + Eigen GEMM (float32).
+// Fast CPU conv2d: im2col on tiles + GEMM (gsn's AVX-512 SGEMM, or Eigen), float32; a direct path for O <= 4.
 //
 // Decomposition. A tile is a block of output pixels whose im2col block [K, cols] is one
 // GEMM operand: either a band of R output rows of one image (large images; R chosen so the

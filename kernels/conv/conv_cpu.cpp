@@ -34,6 +34,7 @@
 
 #include "kernels/conv/conv.h"
 #include "kernels/conv/conv_cpu_direct.h"
+#include "kernels/conv/conv_cpu_flip.h"
 #include "kernels/core/parallel.h"
 #include "kernels/linear/sgemm_cpu_avx512.h"
 
@@ -277,19 +278,26 @@ bool backward_data_as_forward(const ConvGeom& g) { return g.s == 1 && g.p <= g.k
 
 void backward_data_via_forward(const float* gy, const float* w, const ConvGeom& g, float* gx) {
   thread_local std::vector<float> wt;  // not scratch(): the forward's tasks use that
+  wt.resize(static_cast<std::size_t>(g.C * g.O * g.k * g.k));
+  flip_weights(w, g, wt.data());
+  conv2d_forward(gy, wt.data(), nullptr, backward_data_geom(g), gx);
+}
+}  // namespace
+
+void flip_weights(const float* w, const ConvGeom& g, float* wt) {
   const int64_t kk = g.k * g.k;
-  wt.resize(static_cast<std::size_t>(g.C * g.O * kk));
-  float* wtp = wt.data();  // the lambda runs on other threads: name this thread's buffer
   parallel_for(g.C, 16, [&](int64_t b, int64_t e) {
     for (int64_t c = b; c < e; ++c)
       for (int64_t o = 0; o < g.O; ++o)
-        for (int64_t t = 0; t < kk; ++t) wtp[(c * g.O + o) * kk + t] = w[(o * g.C + c) * kk + kk - 1 - t];
+        for (int64_t t = 0; t < kk; ++t) wt[(c * g.O + o) * kk + t] = w[(o * g.C + c) * kk + kk - 1 - t];
   });
+}
+
+ConvGeom backward_data_geom(const ConvGeom& g) {
   ConvGeom f = g;
   f.C = g.O, f.H = g.Ho, f.W = g.Wo, f.O = g.C, f.p = g.k - 1 - g.p, f.Ho = g.H, f.Wo = g.W;
-  conv2d_forward(gy, wtp, nullptr, f, gx);
+  return f;
 }
-}  // namespace
 
 void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, float* gx) {
   if (direct::use_direct(g)) return direct::conv2d_backward_data(gy, w, g, gx);

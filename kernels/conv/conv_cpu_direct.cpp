@@ -13,6 +13,7 @@
 //                zeros in the junk columns, and each tap is a dot product with xp,
 //                summed over the images in order
 #include "kernels/conv/conv_cpu_direct.h"
+#include "kernels/conv/conv_cpu_flip.h"
 
 #include <algorithm>
 #include <vector>
@@ -104,14 +105,10 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
 }
 
 void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, float* gx) {
-  // gx = conv(gy, wt, pad k-1-p), wt[c,o,u,v] = w[o,c,k-1-u,k-1-v] (stride 1).
-  const int64_t kk = g.k * g.k;
-  std::vector<float> wt(static_cast<std::size_t>(g.C * g.O * kk));
-  for (int64_t c = 0; c < g.C; ++c)
-    for (int64_t o = 0; o < g.O; ++o)
-      for (int64_t t = 0; t < kk; ++t) wt[static_cast<std::size_t>((c * g.O + o) * kk + t)] = w[(o * g.C + c) * kk + kk - 1 - t];
-  ConvGeom f = g;
-  f.C = g.O, f.H = g.Ho, f.W = g.Wo, f.O = g.C, f.p = g.k - 1 - g.p, f.Ho = g.H, f.Wo = g.W;
+  // gx = conv(gy, wt, pad k-1-p) with the flipped, channel-swapped weights (stride 1).
+  std::vector<float> wt(static_cast<std::size_t>(g.C * g.O * g.k * g.k));
+  flip_weights(w, g, wt.data());
+  ConvGeom f = backward_data_geom(g);
   if (f.p >= 0) return conv2d_forward(gy, wt.data(), nullptr, f, gx);
   // p > k - 1 (a pad wider than the kernel): gx only sees the interior of gy; crop it.
   const int64_t crop = -f.p, Hc = g.Ho - 2 * crop, Wc = g.Wo - 2 * crop;

@@ -94,25 +94,30 @@ GSN_OP_CASES(conv) {
       {{2, 2, 9, 11}, 1, 7, 1, 3, false},
       {{1, 3, 8, 8}, 5, 7, 2, 0, true},  // Ho = Wo = 1
       {{1, 2, 3, 2}, 2, 5, 1, 2, false},  // kernel larger than the image
-      // An odd batch of small images; several CPU row tiles per image; an im2col row wider
-      // than a tile (R = 1).
+      // An odd batch of small images (O = 4: the direct path); several CPU row tiles per
+      // image; an im2col row wider than a tile (R = 1).
       {{5, 3, 12, 11}, 4, 3, 1, 1, true},
       {{4, 16, 33, 31}, 17, 3, 1, 1, true},
-      {{1, 40, 9, 18}, 3, 7, 1, 3, false},
-      {{1, 25, 3, 300}, 2, 3, 1, 1, false},   // R = 1: 3 row tiles; bwd-data as a forward conv (O < C)
+      {{1, 40, 9, 18}, 5, 7, 1, 3, false},
+      {{1, 25, 3, 300}, 5, 3, 1, 1, false},   // R = 1: 3 row tiles; bwd-data as a forward conv (O < C)
       {{1, 5, 3, 300}, 30, 3, 1, 1, true},    // R = 1, bwd-data through col2im (O >= C)
       // Small images grouped into multi-image tiles (H*W < 256 columns), with a short last
       // tile: bwd-data as a forward conv (O < C) and through col2im (O >= C); strided;
       // pointwise (no im2col on single-image tiles, a copy on grouped ones).
-      {{20, 9, 6, 5}, 4, 3, 1, 1, true},
+      {{20, 9, 6, 5}, 5, 3, 1, 1, true},
       {{20, 3, 6, 5}, 5, 3, 1, 1, false},
       {{20, 3, 7, 5}, 4, 3, 2, 1, true},
-      {{20, 6, 5, 5}, 3, 1, 1, 0, false},
+      {{20, 6, 5, 5}, 5, 1, 1, 0, false},
       // K = C*k*k >= 64 with O > 4: backward-weight on the AVX-512 kernel (transposed
       // partials) for grouped images, strided, and pointwise (x as the column matrix).
       {{20, 9, 6, 5}, 6, 3, 1, 1, true},
       {{20, 8, 7, 5}, 12, 3, 2, 1, false},
       {{2, 70, 5, 6}, 8, 1, 1, 0, true},
+      // O <= 4 runs the direct path: same convs (2p = k-1) above and in the attention
+      // cases take its masked-load route on AVX-512 builds; these pads do not, and take
+      // its padded-copy route (as every direct conv does on builds without AVX-512).
+      {{3, 2, 10, 9}, 1, 5, 1, 1, true},
+      {{2, 2, 7, 6}, 2, 3, 1, 2, false},
   };
   for (const ConvCase& c : cases) add_conv(c);
 
@@ -163,24 +168,31 @@ TEST_CASE("cdc: theta = 0 is exactly conv2d; folded and two-conv forms agree in 
 
 TEST_CASE("conv2d on the CPU gives the same bits for 1 and 2 threads") {
   // Row tiles of large images; grouped small images with bwd-data as a forward conv
-  // (O < C) and through col2im (O >= C); the direct path (attention conv, O = 1, k = 7).
+  // (O < C) and through col2im (O >= C); the direct path (O <= 4) for a same conv (the
+  // attention conv, O = 1, k = 7: masked loads on AVX-512 builds) and for pad 0 (the
+  // padded-copy route, whose backward-weight sums fixed chunks).
   struct Layer {
     Shape xs;
-    int64_t O, k;
+    int64_t O, k, pad;
   };
-  const std::vector<Layer> layers = {{{5, 7, 19, 17}, 6, 3}, {{20, 9, 6, 5}, 4, 3}, {{20, 3, 6, 5}, 5, 3}, {{16, 2, 16, 15}, 1, 7}};
-  for (const auto& [xs, O, k] : layers) {
+  const std::vector<Layer> layers = {{{5, 7, 19, 17}, 6, 3, 1},
+                                     {{20, 9, 6, 5}, 7, 3, 1},
+                                     {{20, 3, 6, 5}, 5, 3, 1},
+                                     {{16, 2, 16, 15}, 1, 7, 3},
+                                     {{24, 2, 20, 19}, 1, 3, 0}};
+  for (const auto& [xs, O, k, pad] : layers) {
     const Shape ws{O, xs[1], k, k};
-    Tensor x = uniform(xs, 7), w = uniform(ws, 8), b = uniform({O}, 9), gy = uniform({xs[0], O, xs[2], xs[3]}, 10);
+    const int64_t Ho = xs[2] + 2 * pad - k + 1, Wo = xs[3] + 2 * pad - k + 1;
+    Tensor x = uniform(xs, 7), w = uniform(ws, 8), b = uniform({O}, 9), gy = uniform({xs[0], O, Ho, Wo}, 10);
     const int saved = num_threads();
     std::vector<Tensor> out[2];
     for (int t : {1, 2}) {
       set_num_threads(t);
       auto& o = out[t - 1];
-      const int pad = static_cast<int>(k / 2);
-      o.push_back(conv2d_forward(x, w, b, 1, pad));
-      o.push_back(conv2d_backward_data(gy, w, xs, 1, pad));
-      o.push_back(conv2d_backward_weight(gy, x, ws, 1, pad));
+      const int p = static_cast<int>(pad);
+      o.push_back(conv2d_forward(x, w, b, 1, p));
+      o.push_back(conv2d_backward_data(gy, w, xs, 1, p));
+      o.push_back(conv2d_backward_weight(gy, x, ws, 1, p));
       o.push_back(conv2d_backward_bias(gy));
     }
     set_num_threads(saved);

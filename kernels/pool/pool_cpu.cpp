@@ -4,6 +4,10 @@
 //   adaptive average pooling: bin bounds computed once per call; per output row the
 //     bin's input rows are summed into a row buffer with contiguous vector adds, then
 //     the buffer's column bins are summed (backward: the mirror image).
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -19,12 +23,72 @@ namespace {
 int64_t plane_grain(int64_t plane_elems) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(plane_elems, 1)); }
 }  // namespace
 
-// Version 1 (this one): one output at a time over its clipped window. Measured at ~3 GB/s
-// on the 2-core bench machine: the compare/select chain per output is serial. Tried and
-// dropped: a branch-free select (no change) and a sweep over j as a vector, tap by tap
-// (slower: GSN's rows are 8..32 outputs, too short for 16-wide gathers).
+namespace {
+// The maximum of xp over rows [h0, h1) x columns [w0, w1) (non-empty), scanning rows then
+// columns with a strict > so the first maximum in scan order wins (and a NaN wins only as
+// the first element, as in the reference).
+inline void max_window(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1, float* y,
+                       float* at) {
+  float best = xp[h0 * W + w0];
+  int64_t best_at = h0 * W + w0;
+  for (int64_t h = h0; h < h1; ++h)
+    for (int64_t w = w0; w < w1; ++w)
+      if (xp[h * W + w] > best) {
+        best = xp[h * W + w];
+        best_at = h * W + w;
+      }
+  *y = best;
+  *at = static_cast<float>(best_at);
+}
+
+#if defined(__AVX512F__)
+// Version 2, GSN's pooling (k 3, stride 2, pad 1), AVX-512: 16 outputs j0..j0+15 of one
+// output row at once (n <= 16 of them valid), for columns whose window is not clipped
+// (j >= 1, 2j+1 <= W-1). Tap (h, dw) of output j reads x[h, 2j-1+dw]: a stride-2 gather,
+// done as two loads and one permute of their even elements. The taps are visited in the
+// scalar scan order and a lane takes a tap only where it is strictly greater (ordered
+// compare: NaN never beats), so the result is bit-identical to max_window.
+void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0, int64_t n, float* y, float* at) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512 two_l = _mm512_cvtepi32_ps(_mm512_slli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 1));
+  // Elements 0 .. 2n-2 of the 32 at x[h, 2j0-1+dw] are used: the first load takes up to
+  // 16, the second the rest (masked, so nothing past the last window is touched).
+  const int64_t used = 2 * n - 1;
+  const auto lanes = [](int64_t c) { return static_cast<__mmask16>(c <= 0 ? 0u : c >= 16 ? 0xFFFFu : (1u << c) - 1u); };
+  const __mmask16 m_lo = lanes(used), m_hi = lanes(used - 16);
+  __m512 best = _mm512_setzero_ps(), best_at = _mm512_setzero_ps();
+  for (int64_t h = h0; h < h1; ++h)
+    for (int64_t dw = 0; dw < 3; ++dw) {
+      const float* src = xp + h * W + 2 * j0 - 1 + dw;
+      const __m512 v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m_lo, src), even, _mm512_maskz_loadu_ps(m_hi, src + 16));
+      const __m512 pos = _mm512_add_ps(_mm512_set1_ps(static_cast<float>(h * W + 2 * j0 - 1 + dw)), two_l);
+      if (h == h0 && dw == 0) {
+        best = v, best_at = pos;
+        continue;
+      }
+      const __mmask16 gt = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ);
+      best = _mm512_mask_mov_ps(best, gt, v);
+      best_at = _mm512_mask_mov_ps(best_at, gt, pos);
+    }
+  _mm512_mask_storeu_ps(y, lanes(n), best);
+  _mm512_mask_storeu_ps(at, lanes(n), best_at);
+}
+#endif
+}  // namespace
+
+// Version 1: one output at a time over its clipped window (max_window), ~3 GB/s on the
+// 2-core bench machine: the compare/select chain per output is serial. Version 2 (AVX-512
+// builds, k 3 / s 2 / p 1 only): the unclipped columns 16 at a time (max3s2_block);
+// version 1 still does the clipped first (and, for odd W, last) column.
 void max_pool2d_forward(const float* x, const PoolGeom& g, float* y, float* idx) {
   const int64_t H = g.H, W = g.W, Ho = g.Ho, Wo = g.Wo, k = g.k, s = g.s, p = g.p;
+#if defined(__AVX512F__)
+  const bool v2 = k == 3 && s == 2 && p == 1;
+#else
+  const bool v2 = false;
+#endif
+  // Columns [1, j_end) have unclipped windows (2j+1 <= W-1) in version 2.
+  const int64_t j_end = v2 ? std::min<int64_t>(Wo, W / 2) : 0;
   parallel_for(g.planes, plane_grain(H * W), [=](int64_t pb, int64_t pe) {
     for (int64_t pl = pb; pl < pe; ++pl) {
       const float* xp = x + pl * H * W;
@@ -33,17 +97,16 @@ void max_pool2d_forward(const float* x, const PoolGeom& g, float* y, float* idx)
       for (int64_t i = 0; i < Ho; ++i) {
         const int64_t h0 = std::max<int64_t>(i * s - p, 0), h1 = std::min<int64_t>(i * s - p + k, H);
         for (int64_t j = 0; j < Wo; ++j) {
+#if defined(__AVX512F__)
+          if (j >= 1 && j < j_end) {
+            const int64_t n = std::min<int64_t>(16, j_end - j);
+            max3s2_block(xp, W, h0, h1, j, n, yp + i * Wo + j, ip + i * Wo + j);
+            j += n - 1;
+            continue;
+          }
+#endif
           const int64_t w0 = std::max<int64_t>(j * s - p, 0), w1 = std::min<int64_t>(j * s - p + k, W);
-          float best = xp[h0 * W + w0];
-          int64_t best_at = h0 * W + w0;
-          for (int64_t h = h0; h < h1; ++h)
-            for (int64_t w = w0; w < w1; ++w)
-              if (xp[h * W + w] > best) {  // strict: the first maximum in scan order wins
-                best = xp[h * W + w];
-                best_at = h * W + w;
-              }
-          yp[i * Wo + j] = best;
-          ip[i * Wo + j] = static_cast<float>(best_at);
+          max_window(xp, W, h0, h1, w0, w1, yp + i * Wo + j, ip + i * Wo + j);
         }
       }
     }

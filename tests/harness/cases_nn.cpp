@@ -122,7 +122,10 @@ GSN_OP_CASES(pool) {
   };
   const std::vector<MP> mps = {{{1, 1, 1, 1}, 3, 2, 1},   {{2, 3, 7, 5}, 3, 2, 1}, {{1, 2, 16, 13}, 3, 2, 1},
                                {{3, 5, 33, 31}, 3, 2, 1}, {{2, 3, 8, 6}, 2, 2, 0}, {{2, 2, 5, 7}, 3, 1, 1},
-                               {{1, 3, 11, 9}, 5, 3, 2},  {{2, 1, 4, 9}, 1, 1, 0}};
+                               {{1, 3, 11, 9}, 5, 3, 2},  {{2, 1, 4, 9}, 1, 1, 0},
+                               // 3x3 s2 p1 rows of 32 and 35 outputs: two full 16-output
+                               // blocks of the AVX-512 version and a short one, even and odd W
+                               {{2, 2, 6, 64}, 3, 2, 1},  {{1, 2, 9, 69}, 3, 2, 1}};
   for (const MP& m : mps) {
     OpCase c{"max_pool2d k" + std::to_string(m.k) + " s" + std::to_string(m.st) + " p" + std::to_string(m.p) + str(m.s),
              {m.s},
@@ -307,6 +310,25 @@ TEST_CASE("max ties pick the first in scan order (max_pool2d, channel_mean_max)"
     CHECK(r.idx.to_vector<float>() == std::vector<float>{0.f, 1.f, 3.f, 4.f});
     Tensor g = max_pool2d_backward(Tensor::full(Shape{1, 1, 2, 2}, 1.0, DType::F32, d), r.idx, x.shape(), 3, 2, 1);
     CHECK(g.to_vector<float>() == std::vector<float>{1.f, 1.f, 0.f, 1.f, 1.f, 0.f, 0.f, 0.f, 0.f});
+    // The same on rows wide enough for 16-output blocks (3x3 s2 p1, W = 40): output (i, j)
+    // with j >= 1 takes (max(2i-1, 0), 2j-1). A NaN wins only where it comes first in its
+    // window: (1, 6) is the middle column of output column 3's windows (no effect); (0, 9)
+    // is the first element of output (0, 5)'s window (NaN there) and the last of (0, 4)'s.
+    std::vector<float> wide(3 * 40, 2.f);
+    wide[1 * 40 + 6] = NAN;
+    wide[0 * 40 + 9] = NAN;
+    MaxPoolResult rw = max_pool2d(Tensor::from_vector(Shape{1, 1, 3, 40}, wide, d), 3, 2, 1);
+    const std::vector<float> at = rw.idx.to_vector<float>(), yw = rw.y.to_vector<float>();
+    for (int i = 0; i < 2; ++i)
+      for (int j = 1; j < 20; ++j) {
+        INFO("output " << i << "," << j);
+        const auto o = static_cast<std::size_t>(i * 20 + j);
+        CHECK(at[o] == static_cast<float>(std::max(2 * i - 1, 0) * 40 + 2 * j - 1));
+        if (i == 0 && j == 5)
+          CHECK(std::isnan(yw[o]));
+        else
+          CHECK(yw[o] == 2.f);
+      }
     // Channels 1 and 3 tie for the max at every position: channel 1 takes the gradient.
     std::vector<float> v(2 * 5 * 3);
     for (int c = 0; c < 5; ++c)

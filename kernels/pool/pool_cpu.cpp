@@ -83,12 +83,9 @@ void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0
 void max_pool2d_forward(const float* x, const PoolGeom& g, float* y, float* idx) {
   const int64_t H = g.H, W = g.W, Ho = g.Ho, Wo = g.Wo, k = g.k, s = g.s, p = g.p;
 #if defined(__AVX512F__)
-  const bool v2 = k == 3 && s == 2 && p == 1;
-#else
-  const bool v2 = false;
+  // Version 2 takes columns [1, j_end): their windows are not clipped (2j+1 <= W-1).
+  const int64_t j_end = k == 3 && s == 2 && p == 1 ? std::min<int64_t>(Wo, W / 2) : 0;
 #endif
-  // Columns [1, j_end) have unclipped windows (2j+1 <= W-1) in version 2.
-  const int64_t j_end = v2 ? std::min<int64_t>(Wo, W / 2) : 0;
   parallel_for(g.planes, plane_grain(H * W), [=](int64_t pb, int64_t pe) {
     for (int64_t pl = pb; pl < pe; ++pl) {
       const float* xp = x + pl * H * W;

@@ -38,13 +38,17 @@ __global__ void cmm_fwd(const float* __restrict__ x, int C, int hw, float* __res
   const int tx = threadIdx.x, ty = threadIdx.y, n = blockIdx.y;
   const int p = blockIdx.x * kTile + tx;
   float sum = 0.f, mx = 0.f;
-  int arg = -1;  // -1: this group has no channel (C < 8)
+  int arg = -1;  // -1: this group has no channel (C < 8) or only NaNs
   if (p < hw) {
     const float* xp = x + static_cast<size_t>(n) * C * hw + p;
     for (int c = ty; c < C; c += kGroups) {
       const float v = xp[static_cast<size_t>(c) * hw];
       sum += v;
-      if (arg < 0 || v > mx) {
+      // As the reference: channel 0 starts the max even if it is NaN (and then keeps it);
+      // any other NaN never takes it. A group's first channel c > 0 that is NaN must not
+      // start the group's max, or the group would ignore every later channel (v > NaN is
+      // false) and the combine below would skip it too.
+      if ((arg < 0 && (c == 0 || v == v)) || v > mx) {
         mx = v;
         arg = c;
       }

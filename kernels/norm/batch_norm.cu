@@ -223,10 +223,19 @@ void batch_norm_forward(const float* x, const float* gamma, const float* beta, c
                         float momentum, float eps, float* y, float* save_mean, float* save_invstd, float* running_mean,
                         float* running_var, bool relu) {
   check_size(g);
-  if (g.N * g.C * g.HW == 0) return;
+  if (g.C == 0) return;
+  Tensor coef = Tensor::empty(Shape{g.C * 3}, DType::F32, Device::CUDA);
+  if (g.N * g.HW == 0) {
+    // An empty batch in evaluation (training needs values; the caller checks): nothing to
+    // normalise, but the saved statistics are still the running ones, as in the reference.
+    finalize_forward<<<static_cast<unsigned>(ceil_div(g.C, 128)), 128, 0, cuda_stream()>>>(
+        nullptr, 0, static_cast<int>(g.C), 0, 0.0, x, gamma, beta, false, momentum, eps, running_mean, running_var,
+        save_mean, save_invstd, coef.data<float>());
+    GSN_CUDA_CHECK_LAUNCH();
+    return;
+  }
   const Split sp = split_of(g);
   Tensor partial = Tensor::empty(Shape{g.C * sp.S * 2}, DType::F32, Device::CUDA);
-  Tensor coef = Tensor::empty(Shape{g.C * 3}, DType::F32, Device::CUDA);
   const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW);
   const unsigned M = static_cast<unsigned>(g.per_channel());
   if (training) {
@@ -248,7 +257,12 @@ void batch_norm_backward(const float* x, const float* gy, const float* gamma, co
                          const float* save_invstd, const BnGeom& g, bool training, float* gx, float* ggamma,
                          float* gbeta, const float* relu_y) {
   check_size(g);
-  if (g.N * g.C * g.HW == 0) return;
+  if (g.C == 0) return;
+  if (g.N * g.HW == 0) {  // an empty batch: no gx to write; the parameter gradients are sums over nothing
+    GSN_CUDA_CHECK(cudaMemsetAsync(ggamma, 0, sizeof(float) * static_cast<size_t>(g.C), cuda_stream()));
+    GSN_CUDA_CHECK(cudaMemsetAsync(gbeta, 0, sizeof(float) * static_cast<size_t>(g.C), cuda_stream()));
+    return;
+  }
   const Split sp = split_of(g);
   Tensor partial = Tensor::empty(Shape{g.C * sp.S * 2}, DType::F32, Device::CUDA);
   Tensor coef = Tensor::empty(Shape{g.C * 3}, DType::F32, Device::CUDA);

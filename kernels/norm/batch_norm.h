@@ -28,6 +28,12 @@
 //
 // Every path sums per channel in a fixed order (CUDA: fixed partials and a fixed tree, no
 // atomics), so results do not depend on threads or timing.
+//
+// Precision: the fast paths write y = a*x + b with a = gamma*invstd, b = beta - mean*a
+// rounded to float, and the CUDA statistics are one pass over x shifted by the channel's
+// first value. Both lose about float-eps * |mean| / std (times gamma) in absolute terms:
+// nothing at GSN's conv outputs (|mean| ~ std), but beyond the harness tolerance (5e-5)
+// for channels whose |mean| is ~1000x their std.
 #pragma once
 #include "kernels/core/tensor.h"
 

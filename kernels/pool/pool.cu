@@ -123,8 +123,9 @@ __global__ void global_fwd(const float* __restrict__ x, unsigned planes, unsigne
   }
 }
 
-__global__ void global_bwd(const float* __restrict__ gy, unsigned n, unsigned hw, float inv, float* __restrict__ gx) {
-  GSN_FOR_EACH(e, n) gx[e] = gy[e / hw] * inv;
+// gy / hw, not gy * (1/hw): the same rounding as the reference, so the result is exact.
+__global__ void global_bwd(const float* __restrict__ gy, unsigned n, unsigned hw, float* __restrict__ gx) {
+  GSN_FOR_EACH(e, n) gx[e] = gy[e / hw] / static_cast<float>(hw);
 }
 #undef GSN_FOR_EACH
 }  // namespace
@@ -173,7 +174,7 @@ void global_avg_pool_backward(const float* gy, int64_t planes, int64_t hw, float
   GSN_CHECK(planes * hw < (int64_t{1} << 31), "global_avg_pool (CUDA): tensors of 2^31 or more elements");
   if (planes * hw == 0) return;
   global_bwd<<<grid_1d(planes * hw, kBlock), kBlock, 0, cuda_stream()>>>(
-      gy, static_cast<unsigned>(planes * hw), static_cast<unsigned>(hw), 1.f / static_cast<float>(hw), gx);
+      gy, static_cast<unsigned>(planes * hw), static_cast<unsigned>(hw), gx);
   GSN_CUDA_CHECK_LAUNCH();
 }
 

@@ -88,7 +88,9 @@ Tensor slice_batch_backward(const Tensor& gy, int64_t n, int64_t begin) {
   std::vector<int64_t> dims = gy.shape().dims();
   dims[0] = n;
   Tensor gx = Tensor::empty(Shape(dims), gy.dtype(), gy.device());
-  const int64_t row = gy.dim(0) > 0 ? gy.numel() / gy.dim(0) : 0;
+  // Elements per batch row, from the shape (gy may have no rows: gx is then all zeros).
+  int64_t row = 1;
+  for (std::size_t d = 1; d < dims.size(); ++d) row *= dims[d];
   switch (select_impl("slice_batch_backward", gy)) {
     case Impl::Reference:
       GSN_FLOAT_TYPES(gy.dtype(), T, ref::slice_batch_backward<T>(gy.data<T>(), row, n, begin, end, gx.data<T>()));

@@ -17,6 +17,7 @@
 #include "kernels/core/dispatch.h"
 #include "kernels/norm/batch_norm.h"
 #include "kernels/pool/pool.h"
+#include "kernels/tensor_ops/tensor_ops.h"
 #include "tests/harness/op_harness.h"
 
 namespace {
@@ -48,7 +49,10 @@ std::string str(const Shape& s) { return " " + s.str(); }
 
 GSN_OP_CASES(batch_norm) {
   // N*H*W >= 2 per channel (training needs it); C = 1, primes, M = 2, and a GSN-like shape.
-  const std::vector<Shape> shapes = {{1, 1, 1, 2}, {2, 1, 1, 1}, {2, 3, 5, 7}, {1, 5, 3, 2}, {3, 7, 6, 5}, {4, 16, 9, 7}};
+  // H*W = 24 takes the CUDA kernels' float4 path (H*W % 4 == 0); N*H*W = 8320 spreads a
+  // channel's statistics over several CUDA blocks.
+  const std::vector<Shape> shapes = {{1, 1, 1, 2}, {2, 1, 1, 1}, {2, 3, 5, 7}, {1, 5, 3, 2},
+                                     {3, 7, 6, 5}, {4, 16, 9, 7}, {2, 5, 4, 6}, {2, 3, 64, 65}};
   for (const Shape& s : shapes) {
     const int64_t C = s[1];
     for (bool training : {true, false}) {
@@ -336,5 +340,44 @@ TEST_CASE("max ties pick the first in scan order (max_pool2d, channel_mean_max)"
         for (int n = 0; n < 2; ++n) v[static_cast<std::size_t>((n * 5 + c) * 3 + p)] = (c == 1 || c == 3) ? 4.f : static_cast<float>(c) * 0.1f;
     ChannelPoolResult cm = channel_mean_max(Tensor::from_vector(Shape{2, 5, 1, 3}, v, d));
     CHECK(cm.argmax.to_vector<float>() == std::vector<float>(6, 1.f));
+    // NaN in the channel max (16 channels: the CUDA kernel splits them into 8 groups of
+    // 2): a NaN in channel 0 wins; elsewhere it never does, also when it is the first
+    // channel of its group (channel 1 here) and the maximum comes later in the group (9).
+    std::vector<float> u(16 * 2);
+    for (int c = 0; c < 16; ++c) u[static_cast<std::size_t>(c * 2)] = u[static_cast<std::size_t>(c * 2 + 1)] = 0.01f * c;
+    u[1 * 2 + 0] = u[1 * 2 + 1] = NAN;
+    u[9 * 2 + 0] = u[9 * 2 + 1] = 100.f;
+    u[0 * 2 + 1] = NAN;  // position 1: channel 0 is NaN
+    ChannelPoolResult cn = channel_mean_max(Tensor::from_vector(Shape{1, 16, 1, 2}, u, d));
+    const std::vector<float> am = cn.argmax.to_vector<float>(), ym = cn.y.to_vector<float>();
+    CHECK(am[0] == 9.f);
+    CHECK(ym[2] == 100.f);  // y [1, 2, 1, 2]: channel 1 of y is the max map
+    CHECK(am[1] == 0.f);
+    CHECK(std::isnan(ym[3]));
   });
+}
+
+TEST_CASE("empty batches: slice_batch_backward of no rows, batch_norm eval of N = 0") {
+  const bool guards = debug_guards();
+  set_debug_guards(true);  // fresh buffers start as NaN, so an output left unwritten fails
+  on_every_path([&](Device d, const char* path) {
+    INFO(path);
+    // No rows of gradient: gx is all zeros.
+    Tensor gx = slice_batch_backward(Tensor::empty(Shape{0, 3, 2, 2}, DType::F32, d), 2, 1);
+    CHECK(gx.shape() == Shape{2, 3, 2, 2});
+    CHECK(gx.to_vector<float>() == std::vector<float>(24, 0.f));
+    // Evaluation on an empty batch: the saved statistics are the running ones, and the
+    // parameter gradients are zero.
+    const Tensor x = Tensor::empty(Shape{0, 2, 3, 3}, DType::F32, d);
+    const Tensor gamma = Tensor::from_vector(Shape{2}, std::vector<float>{1.f, 2.f}, d);
+    const Tensor beta = Tensor::from_vector(Shape{2}, std::vector<float>{0.f, 1.f}, d);
+    Tensor rm = Tensor::from_vector(Shape{2}, std::vector<float>{0.5f, -1.f}, d);
+    Tensor rv = Tensor::from_vector(Shape{2}, std::vector<float>{4.f, 0.25f}, d);
+    BatchNormResult r = batch_norm_forward(x, gamma, beta, rm, rv, false, 0.1, 1e-5);
+    CHECK(r.save_mean.to_vector<float>() == std::vector<float>{0.5f, -1.f});
+    BatchNormGrads gr = batch_norm_backward(x, x, gamma, r.save_mean, r.save_invstd, false);
+    CHECK(gr.ggamma.to_vector<float>() == std::vector<float>(2, 0.f));
+    CHECK(gr.gbeta.to_vector<float>() == std::vector<float>(2, 0.f));
+  });
+  set_debug_guards(guards);
 }

@@ -2,7 +2,14 @@
 // warm-up, and an L2 flush before every timed repeat so each kernel starts from DRAM, as
 // it would in a training step where the previous layer evicted its inputs.
 //
-//   gsn::bench::time_cuda(state, [&] { launch(); });   // with ->UseManualTime()
+//   gsn::bench::cuda_timed(gsn::bench::add(op, shape, impl, [&](benchmark::State& st) {
+//     gsn::bench::time_cuda(st, [&] { launch(); });
+//   }));
+//
+// Every CUDA benchmark runs a fixed kCudaIterations timed repeats (cuda_timed): with a
+// minimum time instead, a 3 us kernel would need ~30k repeats, each paying the flush of
+// twice the L2 and an event sync (~50 us of wall time), and the GPU check's benchmark
+// step (scripts/gpu-check.sh) would not fit its time.
 #pragma once
 #include <benchmark/benchmark.h>
 
@@ -30,6 +37,13 @@ class L2Flusher {
 inline L2Flusher& l2_flusher() {
   static L2Flusher f;
   return f;
+}
+
+constexpr int kCudaIterations = 30;
+
+// The CUDA benchmarks' run policy: manual (event) time, kCudaIterations repeats.
+inline benchmark::internal::Benchmark* cuda_timed(benchmark::internal::Benchmark* b) {
+  return b->UseManualTime()->Iterations(kCudaIterations)->Unit(benchmark::kMicrosecond);
 }
 
 template <class Launch>

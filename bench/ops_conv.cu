@@ -116,11 +116,11 @@ struct CudnnConv {
 
 template <class Fn> void reg(const std::string& op, const std::string& shape, const std::string& impl, double flops,
                              bool baseline, Fn fn) {
-  gb::add(op, shape, impl, [flops, baseline, fn](benchmark::State& st) {
+  gb::cuda_timed(gb::add(op, shape, impl, [flops, baseline, fn](benchmark::State& st) {
     gb::time_cuda(st, fn);
     gb::set_flops(st, flops);
     if (baseline) gb::mark_baseline(st);
-  })->UseManualTime()->Unit(benchmark::kMicrosecond);
+  }));
 }
 
 // Buffers and cuDNN state of one layer, made on first use (so registering costs nothing).

@@ -31,7 +31,7 @@ struct DevOperands {
 // version 0: gemm() (the launcher's pick); -1: cuBLAS; 1..4: that version.
 void reg(const gb::GemmShape& s, int version) {
   const std::string impl = version == 0 ? "gsn_cuda" : version < 0 ? "cublas" : "sgemm_v" + std::to_string(version);
-  gb::add("sgemm", s.name, impl, [s, version](benchmark::State& st) {
+  gb::cuda_timed(gb::add("sgemm", s.name, impl, [s, version](benchmark::State& st) {
     DevOperands o(s);
     const int64_t lda = s.ta ? s.M : s.K, ldb = s.tb ? s.K : s.N;
     const float* A = o.a.data<float>();
@@ -51,7 +51,7 @@ void reg(const gb::GemmShape& s, int version) {
     gb::set_flops(st, s.flops());
     if (version < 0) gb::mark_baseline(st);
     st.SetLabel(s.label() + (version == 0 ? " v" + std::to_string(cuda::gemm_pick_version(s.M, s.N, s.K)) : ""));
-  })->UseManualTime()->MinTime(0.1)->Unit(benchmark::kMicrosecond);
+  }));
 }
 }  // namespace
 

@@ -39,11 +39,11 @@ struct ParamBufs {
 
 template <class Fn> void reg(const std::string& op, const std::string& shape, const std::string& impl, double bytes,
                              bool baseline, Fn fn) {
-  gb::add(op, shape, impl, [bytes, fn, baseline](benchmark::State& st) {
+  gb::cuda_timed(gb::add(op, shape, impl, [bytes, fn, baseline](benchmark::State& st) {
     gb::time_cuda(st, fn);
     if (bytes > 0) gb::set_bytes(st, bytes);
     if (baseline) gb::mark_baseline(st);
-  })->UseManualTime()->MinTime(0.1)->Unit(benchmark::kMicrosecond);
+  }));
 }
 }  // namespace
 

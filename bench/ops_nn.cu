@@ -45,10 +45,10 @@ B buf(const Shape& s, uint64_t seed = 0) { return std::make_shared<Buf>(s, seed)
 double bytes_of(const Shape& s) { return 4.0 * static_cast<double>(s.numel()); }
 
 template <class Fn> void reg(const std::string& op, const std::string& shape, const std::string& impl, double bytes, Fn fn) {
-  gb::add(op, shape, impl, [bytes, fn](benchmark::State& st) {
+  gb::cuda_timed(gb::add(op, shape, impl, [bytes, fn](benchmark::State& st) {
     gb::time_cuda(st, fn);
     gb::set_bytes(st, bytes);
-  })->UseManualTime()->MinTime(0.1)->Unit(benchmark::kMicrosecond);
+  }));
 }
 
 // The baseline: a device-to-device copy of bytes/2 (so it moves `bytes` in all).
@@ -56,11 +56,11 @@ void reg_copy(const std::string& op, const std::string& shape, double bytes) {
   const std::size_t half = static_cast<std::size_t>(bytes / 2);
   auto src = std::make_shared<Buf>(Shape{static_cast<int64_t>(half / 4) + 1});
   auto dst = std::make_shared<Buf>(Shape{static_cast<int64_t>(half / 4) + 1});
-  gb::add(op, shape, "copy", [=](benchmark::State& st) {
+  gb::cuda_timed(gb::add(op, shape, "copy", [=](benchmark::State& st) {
     gb::time_cuda(st, [&] { GSN_CUDA_CHECK(cudaMemcpyAsync(dst->p, src->p, half, cudaMemcpyDeviceToDevice, cuda_stream())); });
     gb::set_bytes(st, 2.0 * static_cast<double>(half));
     gb::mark_baseline(st);
-  })->UseManualTime()->MinTime(0.1)->Unit(benchmark::kMicrosecond);
+  }));
 }
 
 template <class Fn> void reg_pair(const std::string& op, const std::string& shape, double bytes, Fn fn) {

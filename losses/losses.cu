@@ -56,31 +56,36 @@ __global__ void __launch_bounds__(kBlock) loss_kernel(const float* __restrict__ 
   for (int64_t i = threadIdx.x; i < n; i += kBlock) {
     const float qi = q[i], yi = y[i], d = qi - yi;
     sq = fmaf(d, d, sq);
-    const float xq = qi * inv_tau, xy = yi * inv_tau;
+    const float xq = __fmul_rn(qi, inv_tau), xy = __fmul_rn(yi, inv_tau);
     mq = xq > mq ? xq : mq;
     my = xy > my ? xy : my;
   }
   sq = block_reduce(sq, Sum{}, smem);
-  float kl = 0.f, lse_q = 0.f, lse_y = 0.f;
+  // The logits q/tau are formed with __fmul_rn in every pass: nvcc would otherwise fuse
+  // q*inv_tau - m into an FMA, so the pass that finds the max (a rounded product) and the
+  // passes that subtract it (an exact product) would disagree, and B = 1 would give a
+  // rounding residue instead of KL = 0 and gradient 0. log-sum-exp = m + log(sum) is
+  // kept as its two parts for the same reason: (x - m) - log(sum), x - m exact at the max.
+  float kl = 0.f, lsum_q = 0.f, lsum_y = 0.f;
   if (w_kl != 0.f) {
     mq = block_reduce(mq, Max{}, smem);
     my = block_reduce(my, Max{}, smem);
     float eq = 0.f, ey = 0.f;
     for (int64_t i = threadIdx.x; i < n; i += kBlock) {
-      eq += expf(q[i] * inv_tau - mq);
-      ey += expf(y[i] * inv_tau - my);
+      eq += expf(__fmul_rn(q[i], inv_tau) - mq);
+      ey += expf(__fmul_rn(y[i], inv_tau) - my);
     }
     eq = block_reduce(eq, Sum{}, smem);
     ey = block_reduce(ey, Sum{}, smem);
-    lse_q = mq + logf(eq);
-    lse_y = my + logf(ey);
+    lsum_q = logf(eq);
+    lsum_y = logf(ey);
   }
   const float inv_n = 1.f / static_cast<float>(n);
   const float g_mse = 2.f * w_mse * inv_n, g_kl = w_kl * inv_tau;
   if (w_kl != 0.f) {
     for (int64_t i = threadIdx.x; i < n; i += kBlock) {
       const float qi = q[i], yi = y[i];
-      const float a = yi * inv_tau - lse_y, b = qi * inv_tau - lse_q;
+      const float a = (__fmul_rn(yi, inv_tau) - my) - lsum_y, b = (__fmul_rn(qi, inv_tau) - mq) - lsum_q;
       const float p = expf(a);
       kl = fmaf(p, a - b, kl);
       if (grad) grad[i] = (w_mse != 0.f ? g_mse * (qi - yi) : 0.f) + g_kl * (expf(b) - p);

@@ -7,8 +7,10 @@
 # (Google Benchmark), bench.txt (ratios against the baselines), train.log (a short GSN
 # training run on the GPU, the training-step benchmark, then the same step in the
 # machine's CUDA PyTorch, scripts/torch_gsn.py), summary.json: 8 files.
-# Worst case by the timeouts: build 170 + tests 80 + benchmarks 80 + training 90 +
-# PyTorch 40 s, plus configure and nvidia-smi: under 8 minutes.
+# Time: every step has its own timeout, and no step may run past one overall deadline
+# 450 s after the start (a step that would is cut short, later steps are skipped), so
+# the script ends in under 8 minutes whatever hangs. Step budgets: configure 60, build
+# 170, gpu tests 110, benchmarks 80, training 45 + 45, PyTorch 2 x 20 s.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
@@ -19,7 +21,22 @@ out=$(cd "$out" && pwd)
 cd "$(dirname "$0")/.."
 root=$(pwd)
 start=$(date +%s)
+deadline=$((start + 450))
 status=0
+# budget SECONDS: the step's timeout, cut to what is left before the deadline (0: skip it).
+budget() {
+  local left=$((deadline - $(date +%s)))
+  [ "$left" -lt 0 ] && left=0
+  echo $(( $1 < left ? $1 : left ))
+}
+# run_for SECONDS CMD...: CMD under timeout, or "skipped" (status 124) past the deadline.
+run_for() {
+  local t
+  t=$(budget "$1")
+  shift
+  if [ "$t" -le 0 ]; then echo "skipped (overall deadline reached): $*"; return 124; fi
+  timeout "$t" "$@"
+}
 
 nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || echo "nvidia-smi failed" >>"$out/nvidia-smi.txt"
 
@@ -30,18 +47,23 @@ if [ -d .deps/root/usr ]; then
   cmake_args+=(-DCMAKE_PREFIX_PATH="$deps" -DCMAKE_INCLUDE_PATH="$deps/include"
                -DCMAKE_LIBRARY_PATH="$deps/lib/x86_64-linux-gnu")
   export LD_LIBRARY_PATH="$deps/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  # Headers that no CMake target names: libjpeg's jconfig.h sits in the multiarch folder,
+  # which the compilers only search under /usr/include. CPATH reaches gcc and nvcc's host
+  # pass alike, and puts these ahead of any system copy (which may be another version).
+  export CPATH="$deps/include/x86_64-linux-gnu:$deps/include${CPATH:+:$CPATH}"
 fi
 # cuDNN: the toolkit's, or the one PyTorch brings (nvidia-cudnn-cu13).
 if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
-  cudnn=$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' 2>/dev/null || true)
+  # __path__, not __file__: nvidia.cudnn may be a namespace package (no __init__.py).
+  cudnn=$(python3 -c 'import nvidia.cudnn as m; print(list(m.__path__)[0])' 2>/dev/null || true)
   if [ -n "$cudnn" ]; then
     export CUDNN_INCLUDE_DIR=$cudnn/include CUDNN_LIBRARY_DIR=$cudnn/lib
-    export LD_LIBRARY_PATH="$cudnn/lib:$LD_LIBRARY_PATH"
+    export LD_LIBRARY_PATH="$cudnn/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   fi
 fi
 
 echo "== configure and build (build-gpu/)"
-if ! { cmake -S . -B build-gpu "${cmake_args[@]}" && timeout 170 cmake --build build-gpu -j "$(nproc)"; } >"$out/build.log" 2>&1; then
+if ! { run_for 60 cmake -S . -B build-gpu "${cmake_args[@]}" && run_for 170 cmake --build build-gpu -j "$(nproc)"; } >"$out/build.log" 2>&1; then
   tail -50 "$out/build.log"
   echo '{"build": "failed"}' >"$out/summary.json"
   exit 1
@@ -49,15 +71,19 @@ fi
 echo "   built in $(( $(date +%s) - start )) s"
 
 echo "== gpu tests"
-(cd build-gpu && timeout 80 ctest -L gpu --output-on-failure --output-junit "$out/gpu-tests.xml" --timeout 75) \
-  >"$out/gpu-tests.log" 2>&1 || status=1
+# The gpu tests side by side (-j2), each under a per-test timeout below the step's, so a
+# slow test is failed by ctest (which then still writes the JUnit file), not killed with it.
+t=$(budget 110)
+(cd build-gpu && run_for "$t" ctest -L gpu -j 2 --output-on-failure --output-junit "$out/gpu-tests.xml" \
+  --timeout $((t > 10 ? t - 10 : 1))) >"$out/gpu-tests.log" 2>&1 || status=1
 tail -15 "$out/gpu-tests.log"
 
 echo "== CUDA benchmarks"
-# CUDA benchmarks use manual (cudaEvent) time, so their names end in /manual_time.
+# CUDA benchmarks use manual (cudaEvent) time, so their names end in /manual_time; each
+# runs a fixed number of repeats (bench/bench_cuda.cuh).
 console=$(mktemp)
 bench_ok=1
-timeout 80 build-gpu/bench/gsn_bench --benchmark_filter='manual_time' --benchmark_min_time=0.05 \
+run_for 80 build-gpu/bench/gsn_bench --benchmark_filter='manual_time' \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json >"$console" 2>&1 || bench_ok=0
 python3 scripts/bench_report.py "$out/bench.json" >"$out/bench.txt" 2>&1 || bench_ok=0
 if [ $bench_ok -eq 0 ]; then  # keep what the benchmark said (the folder holds at most 8 files)
@@ -69,9 +95,9 @@ head -80 "$out/bench.txt"
 
 echo "== GSN on the GPU: a short training run, the training-step benchmark, the same step in PyTorch"
 {
-  timeout 45 build-gpu/bin/gsn-train --device cuda --preset tiny --steps 60 --eval-every 30 --crop 64 --batch 16 \
+  run_for 45 build-gpu/bin/gsn-train --device cuda --preset tiny --steps 60 --eval-every 30 --crop 64 --batch 16 \
     --out "$root/build-gpu/gpu-run" || echo "gsn-train exited $?"
-  timeout 45 build-gpu/bench/bench_train_step --benchmark_filter='gsn_cuda' || echo "bench_train_step exited $?"
+  run_for 45 build-gpu/bench/bench_train_step --benchmark_filter='gsn_cuda' || echo "bench_train_step exited $?"
 } >"$out/train.log" 2>&1 || status=1
 grep -q "exited" "$out/train.log" && status=1
 tail -12 "$out/train.log"
@@ -79,7 +105,7 @@ tail -12 "$out/train.log"
 # status, since it measures PyTorch, not gsn. Both CDC forms, as docs/performance.md.
 {
   for form in twoconv folded; do
-    timeout 20 python3 scripts/torch_gsn.py --bench --device cuda --cdc "$form" --tiny-iters 20 --paper-iters 5 \
+    run_for 20 python3 scripts/torch_gsn.py --bench --device cuda --cdc "$form" --tiny-iters 20 --paper-iters 5 \
       || echo "torch_gsn ($form) exited $?"
   done
 } >>"$out/train.log" 2>&1  # appended: OUTDIR keeps to 8 files

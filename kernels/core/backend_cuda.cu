@@ -76,9 +76,11 @@ class CachingAllocator {
         release_cached_locked();
         e = cudaMalloc(&p, cls);
       }
-      if (e != cudaSuccess)
+      if (e != cudaSuccess) {
+        cudaGetLastError();  // clear it: the next launch check must not report it as its own
         GSN_THROW("cuda_malloc(", bytes, " bytes): ", cudaGetErrorString(e), "; in use ",
                   stats_.in_use >> 20, " MiB");
+      }
       ++stats_.device_allocs;
     }
     stats_.in_use += cls;

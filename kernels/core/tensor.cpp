@@ -1,5 +1,6 @@
 #include "kernels/core/tensor.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "kernels/core/backend.h"
@@ -105,7 +106,7 @@ Tensor Tensor::slice0(int64_t begin, int64_t end) const {
 void Tensor::fill_(double value) {
   const int64_t n = numel();
   if (device_ == Device::CUDA) {
-    if (value == 0.0)
+    if (value == 0.0 && !std::signbit(value))  // -0.0 is not all-zero bits: the fill kernel writes it
       cuda_memset(raw(), 0, nbytes());
     else
       cuda_fill_f32(raw(), static_cast<std::size_t>(n), static_cast<float>(value));

@@ -9,9 +9,10 @@ namespace gsn::cuda {
 namespace {
 constexpr int kBlock = 256;
 
+// y may alias a (add_inplace), so neither is __restrict__: each thread reads a[i] and b[i]
+// before it writes y[i], which is all the aliasing needs.
 template <BinaryOp OP>
-__global__ void binary_kernel(const float* __restrict__ a, const float* __restrict__ b, float* __restrict__ y,
-                              int64_t n) {
+__global__ void binary_kernel(const float* a, const float* __restrict__ b, float* y, int64_t n) {
   GSN_GRID_STRIDE(i, n) y[i] = binary_of(OP, a[i], b[i]);
 }
 

@@ -69,9 +69,13 @@ class TableCache {
     if (cbytes) std::memcpy(host_.data() + tbytes, cd.data(), cbytes);
     if (host_ != uploaded_) {
       if (dev_bytes_ < host_.size()) {
+        // Forget the old block before allocating: if cuda_malloc throws, the cache must
+        // not keep a pointer to freed memory (and free it again on the next grow).
         if (dev_) cuda_free(dev_, dev_bytes_);
+        dev_ = nullptr;
+        dev_bytes_ = 0;
+        dev_ = cuda_malloc(host_.size());
         dev_bytes_ = host_.size();
-        dev_ = cuda_malloc(dev_bytes_);
       }
       // Stream-ordered: kernels still reading the old table finish first. Pageable source:
       // cudaMemcpyAsync stages it before returning, so host_ may change afterwards.

@@ -4,7 +4,11 @@
 //   1. G blocks (G depends only on n) each sum a grid-stride slice into a register, then
 //      reduce the block in shared memory (a fixed tree) and write partial[block];
 //   2. one block reduces the G partials the same way and writes scale * total.
-// Partials are float; the tree keeps the error at O(log n) ulps.
+// Partials are float. Each thread sums its grid-stride slice (about n / (G * 256)
+// elements) in order, then the trees add O(log(G * 256)) levels: the error grows with
+// the slice length, like any ordered float sum of that length.
+#include <algorithm>
+
 #include "kernels/core/cuda_check.cuh"
 #include "kernels/core/tensor.h"
 #include "kernels/reduce/reduce.h"

@@ -51,7 +51,11 @@ TEST_CASE("backend_cuda: the caching allocator reuses freed blocks and counts th
 }
 
 TEST_CASE("backend_cuda: guard bands work on the device too") {
-  set_debug_guards(true);
+  // Guards back off even if a check throws, so no later test runs with them.
+  struct Guards {
+    Guards() { set_debug_guards(true); }
+    ~Guards() { set_debug_guards(false); }
+  } guards;
   take_guard_violations();
   {
     Tensor t = Tensor::empty({5}, DType::F32, Device::CUDA);
@@ -61,5 +65,4 @@ TEST_CASE("backend_cuda: guard bands work on the device too") {
     CHECK_THROWS_WITH_AS(t.storage()->check_guards("t"), doctest::Contains("past the end"), Error);
   }
   CHECK(take_guard_violations().size() == 1);
-  set_debug_guards(false);
 }

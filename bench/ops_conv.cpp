@@ -10,6 +10,7 @@
 //       (bwd = bwd-data + bwd-weight)
 //   .../gsn_cpu_folded   the folded CDC (fold + one conv; bwd: + unfold), target <= 1.05x
 //   .../gsn_cpu_twoconv  CDCN's two-conv form with our conv (3x3 + 1x1 + combine)
+//   cdc_fold/<layer>/gsn_cpu   the weight fold alone (the folded form's extra work)
 // Every kernel runs on preallocated buffers (no allocation in the timed loop). GFLOP/s
 // counts 2*O*K*P per conv pass (the 3x3 conv's count for every CDC variant, so their
 // GFLOP/s compare directly). Every layer of the tiny preset, MinTime 0.2 s (about two
@@ -95,6 +96,11 @@ GSN_BENCHMARKS(conv_cpu) {
       cpu::cdc_fold_weight(w->p, OC, th, wf->p);
       cpu::conv2d_forward(x->p, wf->p, nullptr, g, y->p);
     });
+    // The fold alone (9 adds and a copy per kernel plane): its time over the conv's is
+    // the folded CDC's whole overhead in the forward, measured without the +-5% noise of
+    // two separate conv timings.
+    reg("cdc_fold", l.name, "gsn_cpu", 9.0 * static_cast<double>(OC), false,
+        [=] { cpu::cdc_fold_weight(w->p, OC, th, wf->p); });
     reg("cdc_fwd", l.name, "gsn_cpu_twoconv", f, false, [=] {
       cpu::cdc_sum_taps(w->p, OC, S->p);
       cpu::conv2d_forward(x->p, w->p, nullptr, g, y->p);

@@ -1,6 +1,6 @@
 // CUDA CDC pieces: the weight fold and its adjoint (one thread per O*C kernel plane of 9
-// taps; O*C is at most ~25k at the paper preset, so these are a few microseconds), the
-// tap sums of the two-conv form, and y = a - theta*b. See cdc.h.
+// taps; O*C is at most ~147k, the paper preset's fusion layer, so these are a few
+// microseconds), the tap sums of the two-conv form, and y = a - theta*b. See cdc.h.
 #include "kernels/conv/cdc.h"
 #include "kernels/core/cuda_check.cuh"
 

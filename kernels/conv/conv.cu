@@ -272,7 +272,10 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   constexpr int NT = (BM / TM) * (BN / TN);
   constexpr int BSTEP = NT / BN, ASTEP = NT / BK;
   static_assert(NT % BN == 0 && NT % BK == 0 && BK % BSTEP == 0 && BM % ASTEP == 0, "tile shape");
-  __shared__ float As[BK][BM];
+  // +1: A is stored column-wise (a warp writes 16 k rows x 2 m), which with a row length
+  // of BM = 64 would hit 2 banks (16-way conflicts); the odd stride spreads them. The
+  // compute loop's reads of As are broadcasts either way.
+  __shared__ float As[BK][BM + 1];
   __shared__ float Bs[BK][BN];
   __shared__ typename Prob::Row rows[BK];
 

@@ -31,7 +31,9 @@
 // threading is kept off). They do depend on the CPU's vector width (-march).
 // cuda::gemm: every C element is summed by one thread in a fixed order (no split-K, no
 // atomics), so the bits are the same run to run for a given kernel version.
-// sum_rows sums n in order 0..N-1 for each column on every path.
+// sum_rows: the reference and the CPU sum n in order 0..N-1 for each column; CUDA sums 8
+// interleaved partials (rows r, r+8, ...) and adds them in order: deterministic, but not
+// the reference's bits.
 #pragma once
 #include "kernels/core/tensor.h"
 

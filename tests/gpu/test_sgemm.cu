@@ -147,7 +147,7 @@ TEST_CASE("sgemm: GSN head and conv-as-GEMM shapes match cuBLAS") { for_all(kGsn
 TEST_CASE("sgemm: alpha, beta, padded rows and unaligned operands") {
   const std::vector<Problem> some = {{"7x13x5", 7, 13, 5}, {"129x257x65", 129, 257, 65}, {"256x256x64", 256, 256, 64}};
   for_all(some, 0.5f, -1.5f, Layout{});
-  for_all(some, 1.f, 0.f, Layout{3, 0});   // ld not a multiple of 4: no float4 loads
+  for_all(some, 1.f, 0.f, Layout{3, 0});   // ld + 3: mostly not a multiple of 4 (no float4 loads)
   for_all(some, 1.f, 1.f, Layout{4, 1});   // ld fine but base not 16-byte aligned
   for_all(some, -2.f, 0.f, Layout{8, 0});  // aligned, padded: float4 paths with ld > width
 }

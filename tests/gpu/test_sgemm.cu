@@ -89,10 +89,15 @@ void check_problem(int v, bool ta, bool tb, const Problem& pr, float alpha, floa
   const uint64_t seed = static_cast<uint64_t>(M * 1000003 + N * 1009 + K);
   DevMat A(ta ? K : M, ta ? M : K, lay, seed + 1), B(tb ? N : K, tb ? K : N, lay, seed + 2);
   // C: random values where beta != 0 (they are blended in), NaN where beta == 0 (they
-  // must not be read); the padding of every row holds a guard value that must survive.
+  // must not be read); the padding of every row, the misaligned start and a tail of
+  // kTail floats after the last row hold a guard value that must survive (without the
+  // tail, a write past the last row would land unseen in the allocator's slack).
   const float kGuard = 12345.f;
+  const int64_t kTail = 64;
   DevMat C0(M, N, lay, seed + 3);
   std::vector<float> c_init = C0.buf.to_vector<float>();
+  for (int64_t i = 0; i < lay.misalign; ++i) c_init[static_cast<std::size_t>(i)] = kGuard;
+  c_init.resize(static_cast<std::size_t>(lay.misalign + M * C0.ld + kTail), kGuard);
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < C0.ld; ++j) {
       float& c = c_init[static_cast<std::size_t>(lay.misalign + i * C0.ld + j)];
@@ -123,6 +128,8 @@ void check_problem(int v, bool ta, bool tb, const Problem& pr, float alpha, floa
   int guards = 0;
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = N; j < C0.ld; ++j) guards += ours[static_cast<std::size_t>(lay.misalign + i * C0.ld + j)] != kGuard;
+  for (int64_t i = 0; i < lay.misalign; ++i) guards += ours[static_cast<std::size_t>(i)] != kGuard;
+  for (int64_t i = 0; i < kTail; ++i) guards += ours[static_cast<std::size_t>(lay.misalign + M * C0.ld + i)] != kGuard;
   INFO("v" << v << " " << (ta ? "T" : "N") << (tb ? "T" : "N") << " " << pr.name << " M=" << M << " N=" << N
            << " K=" << K << " alpha=" << alpha << " beta=" << beta << " pad=" << lay.pad
            << " misalign=" << lay.misalign << ": " << bad << " of " << M * N << " out of tolerance (atol " << atol

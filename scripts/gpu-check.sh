@@ -3,14 +3,15 @@
 # labelled gpu and the CUDA benchmarks against cuBLAS/cuDNN, and write the results to
 # OUTDIR. Every step has a timeout, so it ends within 8 minutes on one H200 (build included).
 #   bash scripts/gpu-check.sh OUTDIR
-# Writes: nvidia-smi.txt, build.log, gpu-tests.log, gpu-tests.xml (JUnit), bench.json
+# Writes: nvidia-smi.txt, build.log, gpu-tests.log (+ a compute-sanitizer memcheck of
+# the op harness's gpu cases, with what time is left), gpu-tests.xml (JUnit), bench.json
 # (Google Benchmark), bench.txt (ratios against the baselines), train.log (a short GSN
 # training run on the GPU, the training-step benchmark, then the same step in the
 # machine's CUDA PyTorch, scripts/torch_gsn.py), summary.json: 8 files.
 # Time: every step has its own timeout, and no step may run past one overall deadline
 # 450 s after the start (a step that would is cut short, later steps are skipped), so
 # the script ends in under 8 minutes whatever hangs. Step budgets: configure 60, build
-# 170, gpu tests 110, benchmarks 80, training 45 + 45, PyTorch 2 x 20 s.
+# 170, gpu tests 110, benchmarks 80, training 45 + 45, PyTorch 2 x 20, memcheck 60 s.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
@@ -110,6 +111,27 @@ tail -12 "$out/train.log"
   done
 } >>"$out/train.log" 2>&1  # appended: OUTDIR keeps to 8 files
 tail -20 "$out/train.log"
+
+echo "== compute-sanitizer memcheck on the op harness's gpu cases (what is left of the time)"
+# Every CUDA op on small odd shapes under memcheck: out-of-bounds and misaligned accesses
+# that land in allocator slack pass the parity tests unseen. Last, so it only takes time
+# the measurements above did not need; a run cut short is reported, not failed.
+sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+(
+  echo; echo "== compute-sanitizer --tool memcheck op_harness --check=gpu"
+  if [ -x "$sanitizer" ]; then
+    run_for 60 "$sanitizer" --tool memcheck --error-exitcode 3 build-gpu/tests/harness/op_harness --check=gpu
+    rc=$?
+    case $rc in
+      0) echo "memcheck: clean" ;;
+      124) echo "memcheck: cut short by the time limit (not a failure)" ;;
+      *) echo "memcheck: FAILED (exit $rc)"; exit 1 ;;
+    esac
+  else
+    echo "memcheck: compute-sanitizer not found, skipped"
+  fi
+) >>"$out/gpu-tests.log" 2>&1 || status=1  # a subshell: its exit 1 fails this step only; appended (8 files)
+tail -5 "$out/gpu-tests.log"
 
 count() { grep -c "$1" "$out/gpu-tests.xml" 2>/dev/null || true; }
 total=$(count '<testcase'); failed=$(count '<failure'); skipped=$(count '<skipped')

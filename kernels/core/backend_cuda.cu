@@ -6,7 +6,9 @@
 // step allocates the same shapes every time, so after the first step every request is a
 // cache hit and no cudaMalloc/cudaFree runs. All work is on one stream, so reusing a block
 // freed by an earlier kernel is ordered after that kernel without an event.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -57,14 +59,23 @@ std::size_t size_class(std::size_t bytes) {
   return ((bytes + step - 1) / step) * step;
 }
 
+// GSN_CUDA_EXACT_ALLOC=1: every block is cudaMalloc'ed at exactly its size and cudaFree'd
+// when released, with no size classes and no reuse, so compute-sanitizer's memcheck (which
+// sees only cudaMalloc bounds) flags any access past a tensor's end. For checking, not
+// speed (scripts/gpu-check.sh sets it for its memcheck run).
+bool exact_alloc_requested() {
+  const char* v = std::getenv("GSN_CUDA_EXACT_ALLOC");
+  return v && std::string(v) == "1";
+}
+
 class CachingAllocator {
  public:
   void* allocate(std::size_t bytes) {
     std::lock_guard<std::mutex> lock(mu_);
-    const std::size_t cls = size_class(bytes);
+    const std::size_t cls = exact_ ? std::max<std::size_t>(bytes, 1) : size_class(bytes);
     ++stats_.requests;
     void* p = nullptr;
-    auto it = free_.find(cls);
+    auto it = exact_ ? free_.end() : free_.find(cls);
     if (it != free_.end() && !it->second.empty()) {
       p = it->second.back();
       it->second.pop_back();
@@ -90,6 +101,13 @@ class CachingAllocator {
   void release(void* p, std::size_t bytes) {
     if (!p) return;
     std::lock_guard<std::mutex> lock(mu_);
+    if (exact_) {
+      // cudaFree waits for the device, so no kernel still in flight can touch the block.
+      // Not checked with a throw: release runs in destructors (memcheck reports failures).
+      if (cudaFree(p) != cudaSuccess) cudaGetLastError();
+      stats_.in_use -= std::max<std::size_t>(bytes, 1);
+      return;
+    }
     const std::size_t cls = size_class(bytes);
     free_[cls].push_back(p);
     stats_.in_use -= cls;
@@ -116,6 +134,7 @@ class CachingAllocator {
     free_.clear();
     stats_.cached = 0;
   }
+  const bool exact_ = exact_alloc_requested();
   std::mutex mu_;
   std::unordered_map<std::size_t, std::vector<void*>> free_;
   CudaMemoryStats stats_;

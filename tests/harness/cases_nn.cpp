@@ -127,8 +127,9 @@ GSN_OP_CASES(pool) {
   const std::vector<MP> mps = {{{1, 1, 1, 1}, 3, 2, 1},   {{2, 3, 7, 5}, 3, 2, 1}, {{1, 2, 16, 13}, 3, 2, 1},
                                {{3, 5, 33, 31}, 3, 2, 1}, {{2, 3, 8, 6}, 2, 2, 0}, {{2, 2, 5, 7}, 3, 1, 1},
                                {{1, 3, 11, 9}, 5, 3, 2},  {{2, 1, 4, 9}, 1, 1, 0},
-                               // 3x3 s2 p1 rows of 32 and 35 outputs: two full 16-output
-                               // blocks of the AVX-512 version and a short one, even and odd W
+                               // 3x3 s2 p1 rows of 32 and 35 outputs (even and odd W): the
+                               // AVX-512 version's columns 1..31 are a full 16-output block
+                               // and one of 15; columns 1..34, two full blocks and a short one
                                {{2, 2, 6, 64}, 3, 2, 1},  {{1, 2, 9, 69}, 3, 2, 1}};
   for (const MP& m : mps) {
     OpCase c{"max_pool2d k" + std::to_string(m.k) + " s" + std::to_string(m.st) + " p" + std::to_string(m.p) + str(m.s),
@@ -317,7 +318,8 @@ TEST_CASE("max ties pick the first in scan order (max_pool2d, channel_mean_max)"
     // The same on rows wide enough for 16-output blocks (3x3 s2 p1, W = 40): output (i, j)
     // with j >= 1 takes (max(2i-1, 0), 2j-1). A NaN wins only where it comes first in its
     // window: (1, 6) is the middle column of output column 3's windows (no effect); (0, 9)
-    // is the first element of output (0, 5)'s window (NaN there) and the last of (0, 4)'s.
+    // is the first element of output (0, 5)'s window (NaN there) and the last element of
+    // the first row of output (0, 4)'s window (no effect).
     std::vector<float> wide(3 * 40, 2.f);
     wide[1 * 40 + 6] = NAN;
     wide[0 * 40 + 9] = NAN;

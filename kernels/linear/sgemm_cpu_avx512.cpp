@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "kernels/core/avx512_mask.h"
+
 namespace gsn::cpu {
 
 namespace {
@@ -40,10 +42,7 @@ inline void micro_tile(int64_t K, const float* A, int64_t lda, const float* B, i
 }
 
 // Lanes [off, off+16) of a panel `width` columns wide that exist.
-__mmask16 lanes(int64_t width, int64_t off) {
-  const int64_t n = width - off;
-  return n <= 0 ? __mmask16{0} : n >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << n) - 1u);
-}
+__mmask16 lanes(int64_t width, int64_t off) { return first_lanes(width - off); }
 
 // One panel of 16*NV columns, all M rows: blocks of MAIN rows, then blocks of 8, then the
 // last 1..7 rows.

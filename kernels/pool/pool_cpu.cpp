@@ -5,7 +5,7 @@
 //     bin's input rows are summed into a row buffer with contiguous vector adds, then
 //     the buffer's column bins are summed (backward: the mirror image).
 #if defined(__AVX512F__)
-#include <immintrin.h>
+#include "kernels/core/avx512_mask.h"
 #endif
 
 #include <algorithm>
@@ -54,8 +54,7 @@ void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0
   // Elements 0 .. 2n-2 of the 32 at x[h, 2j0-1+dw] are used: the first load takes up to
   // 16, the second the rest (masked, so nothing past the last window is touched).
   const int64_t used = 2 * n - 1;
-  const auto lanes = [](int64_t c) { return static_cast<__mmask16>(c <= 0 ? 0u : c >= 16 ? 0xFFFFu : (1u << c) - 1u); };
-  const __mmask16 m_lo = lanes(used), m_hi = lanes(used - 16);
+  const __mmask16 m_lo = first_lanes(used), m_hi = first_lanes(used - 16);
   __m512 best = _mm512_setzero_ps(), best_at = _mm512_setzero_ps();
   for (int64_t h = h0; h < h1; ++h)
     for (int64_t dw = 0; dw < 3; ++dw) {
@@ -70,8 +69,8 @@ void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0
       best = _mm512_mask_mov_ps(best, gt, v);
       best_at = _mm512_mask_mov_ps(best_at, gt, pos);
     }
-  _mm512_mask_storeu_ps(y, lanes(n), best);
-  _mm512_mask_storeu_ps(at, lanes(n), best_at);
+  _mm512_mask_storeu_ps(y, first_lanes(n), best);
+  _mm512_mask_storeu_ps(at, first_lanes(n), best_at);
 }
 #endif
 }  // namespace

@@ -39,15 +39,11 @@
 namespace gsn::cpu::direct {
 
 namespace {
-constexpr int64_t kMinTaskMacs = 1 << 15;     // work per parallel chunk: below this, threads cost more than they save
-constexpr int64_t kMinCopyFloats = 1 << 14;   // the same for the fill and copy-out passes
+constexpr int64_t kMinCopyFloats = 1 << 14;   // floats per chunk of the fill and copy-out passes (as kMinTaskMacs)
 constexpr int64_t kBlock = 64;                // forward: outputs per register block (4 x 16 floats)
 constexpr int64_t kChunk = 4096;              // bwd-weight: q per partial sum (a multiple of 16)
 
 int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
-int64_t grain_for(int64_t work_per_task, int64_t min_work) {
-  return std::max<int64_t>(1, min_work / std::max<int64_t>(1, work_per_task));
-}
 
 // This thread's scratch buffer `slot` of at least n floats (contents undefined: every pass
 // below writes all of what it reads).

@@ -13,6 +13,10 @@ namespace gsn::cpu::direct {
 
 bool use_direct(const ConvGeom& g);  // stride 1 and O <= 4
 
+// Work (multiply-adds) per parallel chunk in both direct routes: below this, threads cost
+// more than they save.
+constexpr int64_t kMinTaskMacs = 1 << 15;
+
 // y[N,O,Ho,Wo]; each y element sums its (c,u,v) terms in ascending order (as the
 // reference), starting from the bias.
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y);

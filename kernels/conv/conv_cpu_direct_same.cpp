@@ -17,6 +17,8 @@
 // attention levels alternate).
 #include "kernels/conv/conv_cpu_direct_same.h"
 
+#include "kernels/conv/conv_cpu_direct.h"
+
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -33,7 +35,6 @@ namespace gsn::cpu::direct_same {
 
 #if defined(__AVX512F__)
 namespace {
-constexpr int64_t kMinTaskMacs = 1 << 15;  // work per parallel chunk: below this, threads cost more than they save
 constexpr int64_t kGroup = 4;              // forward: blocks per register group
 
 // Per-geometry tables (see the top of the file), blocks padded to a multiple of kGroup
@@ -165,7 +166,7 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
   if (g.N * g.O * HW == 0) return;
   const Tables& tb = tables(g.H, g.W, g.k);
   const int64_t* shift = tb.shift.data();
-  parallel_for(g.N * g.O, std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(1, g.C * kk * HW)),
+  parallel_for(g.N * g.O, grain_for(g.C * kk * HW, direct::kMinTaskMacs),
                [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t n = t / g.O, o = t % g.O;
@@ -183,7 +184,7 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
   const int64_t HW = g.H * g.W, k = g.k;
   const Tables& tb = tables(g.H, g.W, k);
   const int64_t rows = g.O * g.C * k;  // task (o, c, u): the k weights gw[o, c, u, :]
-  parallel_for(rows, std::max<int64_t>(1, kMinTaskMacs / std::max<int64_t>(1, g.N * k * HW)), [&](int64_t t0, int64_t t1) {
+  parallel_for(rows, grain_for(g.N * k * HW, direct::kMinTaskMacs), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t o = t / (g.C * k), c = (t / k) % g.C, u = t % k;
       const float* gyo = gy + o * HW;

@@ -30,6 +30,13 @@ void parallel_for(int64_t n, int64_t grain, Fn fn) {
   }
 }
 
+// The grain that gives each chunk at least min_work units of work when one item costs
+// work_per_item units (at least 1 item).
+inline int64_t grain_for(int64_t work_per_item, int64_t min_work) {
+  const int64_t w = work_per_item > 1 ? work_per_item : 1;
+  return min_work / w > 1 ? min_work / w : 1;
+}
+
 // Splits [0, n) into chunks of exactly `chunk` items (the last may be shorter), computes
 // part(begin, end) for each in parallel and returns the partials in chunk order.
 template <class Acc, class Part>

@@ -35,6 +35,7 @@
 #include "kernels/conv/conv.h"
 #include "kernels/conv/conv_cpu_direct.h"
 #include "kernels/conv/conv_cpu_flip.h"
+#include "kernels/conv/conv_cpu_implicit.h"
 #include "kernels/core/parallel.h"
 #include "kernels/linear/sgemm_cpu_avx512.h"
 
@@ -237,6 +238,11 @@ void scatter_tile(const float* buf, const ConvGeom& g, const Tile& t, int64_t co
 
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y) {
   if (direct::use_direct(g)) return direct::conv2d_forward(x, w, b, g, y);
+  if (implicit::applies(g)) return implicit::conv2d_forward(x, w, b, g, y);
+  conv2d_forward_im2col(x, w, b, g, y);
+}
+
+void conv2d_forward_im2col(const float* x, const float* w, const float* b, const ConvGeom& g, float* y) {
   const int64_t K = g.K(), HoWo = g.Ho * g.Wo;
   const Tiling T = make_tiling(g);
   const CMap Wm(w, g.O, K, Eigen::OuterStride<>(K));
@@ -272,9 +278,14 @@ namespace {
 // with Wt[c,o,u,v] = w[o,c,k-1-u,k-1-v] (channels swapped, taps flipped). Its im2col is of
 // gy, [O*k*k, P], where the col2im route writes and scatters gcol, [C*k*k, P]: less data
 // when O < C (the fusion layer: 64 against 288 channels), no zero fill, no scatter, and the
-// forward's tiles run in parallel. Used only when it moves less data, so layers with
-// O >= C keep the col2im route.
-bool backward_data_as_forward(const ConvGeom& g) { return g.s == 1 && g.p <= g.k - 1 && g.O < g.C && !is_pointwise(g); }
+// forward's tiles run in parallel. On the im2col route it is used only when it moves less
+// data, so layers with O >= C keep the col2im route; where the forward runs implicit GEMM
+// (3x3 same convs on AVX-512, conv_cpu_implicit.h) it moves no column data at all and is
+// always taken.
+bool backward_data_as_forward(const ConvGeom& g) {
+  if (g.s != 1 || g.p > g.k - 1 || is_pointwise(g)) return false;
+  return g.O < g.C || implicit::applies(backward_data_geom(g));
+}
 
 void backward_data_via_forward(const float* gy, const float* w, const ConvGeom& g, float* gx) {
   thread_local std::vector<float> wt;  // not scratch(): the forward's tasks use that

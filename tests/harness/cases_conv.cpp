@@ -22,6 +22,7 @@
 
 #include "kernels/conv/cdc.h"
 #include "kernels/conv/conv.h"
+#include "kernels/conv/conv_cpu_implicit.h"
 #include "kernels/core/dispatch.h"
 #include "kernels/core/parallel.h"
 #include "tests/harness/op_harness.h"
@@ -100,9 +101,10 @@ GSN_OP_CASES(conv) {
       {{4, 16, 33, 31}, 17, 3, 1, 1, true},
       {{1, 40, 9, 18}, 5, 7, 1, 3, false},
       {{1, 25, 3, 300}, 5, 3, 1, 1, false},   // R = 1: 3 row tiles; bwd-data as a forward conv (O < C)
-      {{1, 5, 3, 300}, 30, 3, 1, 1, true},    // R = 1, bwd-data through col2im (O >= C)
+      {{1, 5, 3, 300}, 30, 3, 1, 1, true},    // R = 1, bwd-data through col2im (O >= C; without AVX-512)
       // Small images grouped into multi-image tiles (H*W < 256 columns), with a short last
-      // tile: bwd-data as a forward conv (O < C) and through col2im (O >= C); strided;
+      // tile: bwd-data as a forward conv (O < C) and through col2im (O >= C; 3x3 same convs
+      // take it only on builds without AVX-512, where the forward is not implicit); strided;
       // pointwise (no im2col on single-image tiles, a copy on grouped ones).
       {{20, 9, 6, 5}, 5, 3, 1, 1, true},
       {{20, 3, 6, 5}, 5, 3, 1, 1, false},
@@ -118,6 +120,13 @@ GSN_OP_CASES(conv) {
       // its padded-copy route (as every direct conv does on builds without AVX-512).
       {{3, 2, 10, 9}, 1, 5, 1, 1, true},
       {{2, 2, 7, 6}, 2, 3, 1, 2, false},
+      // 3x3 same convs with O > 4 take the implicit-GEMM forward on AVX-512 builds (above
+      // too): 1-pixel rows and columns and a 1x1 image (most taps masked), a last panel of
+      // one vector (H*W = 33*31 above) and of two (6x5), and several 8-panel bands.
+      {{3, 4, 1, 1}, 6, 3, 1, 1, true},
+      {{2, 5, 1, 19}, 7, 3, 1, 1, false},
+      {{2, 3, 21, 1}, 9, 3, 1, 1, true},
+      {{2, 3, 37, 29}, 10, 3, 1, 1, false},
   };
   for (const ConvCase& c : cases) add_conv(c);
 
@@ -165,6 +174,29 @@ TEST_CASE("cdc: theta = 0 is exactly conv2d; folded and two-conv forms agree in 
                        cdc_conv2d_backward_weight(gy, x, ws, theta, CdcForm::TwoConv)) < 1e-12);
   }
 }
+
+#if defined(__AVX512F__)
+TEST_CASE("conv2d forward: the implicit-GEMM route gives the im2col route's bits") {
+  // Every GSN conv but the attention convs runs the implicit route; training was
+  // bit-reproducible on the im2col route before it, and stays so only if the two agree.
+  const std::vector<std::pair<Shape, int64_t>> layers = {
+      {{3, 4, 1, 1}, 6},  {{2, 5, 1, 19}, 7},  {{2, 3, 21, 1}, 9},    {{2, 3, 64, 64}, 16},
+      {{20, 9, 6, 5}, 5}, {{4, 16, 33, 31}, 17}, {{32, 64, 8, 8}, 64}, {{3, 24, 16, 16}, 33}};
+  for (const auto& [xs, O] : layers) {
+    const Shape ws{O, xs[1], 3, 3};
+    const ConvGeom g = conv_geom(xs, ws, 1, 1);
+    REQUIRE(cpu::implicit::applies(g));
+    Tensor x = uniform(xs, 11), w = uniform(ws, 12), b = uniform({O}, 13);
+    Tensor y1 = Tensor::empty({xs[0], O, xs[2], xs[3]}), y2 = Tensor::empty({xs[0], O, xs[2], xs[3]});
+    for (const float* bias : {static_cast<const float*>(nullptr), static_cast<const float*>(b.data<float>())}) {
+      INFO(xs.str() << " O " << O << (bias ? " bias" : ""));
+      cpu::implicit::conv2d_forward(x.data<float>(), w.data<float>(), bias, g, y1.data<float>());
+      cpu::conv2d_forward_im2col(x.data<float>(), w.data<float>(), bias, g, y2.data<float>());
+      CHECK(same_bits(y1, y2));
+    }
+  }
+}
+#endif
 
 TEST_CASE("conv2d on the CPU gives the same bits for 1 and 2 threads") {
   // Row tiles of large images; grouped small images with bwd-data as a forward conv

@@ -1,0 +1,98 @@
+// Implicit-GEMM forward for 3x3 same convs on AVX-512; see conv_cpu_implicit.h.
+#include "kernels/conv/conv_cpu_implicit.h"
+
+#include "kernels/core/error.h"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/core/avx512_mask.h"
+#include "kernels/linear/sgemm_avx512_tile.h"
+
+namespace gsn::cpu::implicit {
+
+namespace {
+constexpr int kTaps = 9;           // 3x3
+constexpr int64_t kBandPanels = 8;  // panels (of up to 48 pixels) per task
+
+// One panel of output pixels [n0, n0 + w) of a plane (16*nv >= w lanes): its store masks
+// and, per tap, the lanes whose input pixel lies inside the image. The cut into panels is
+// avx512::panel_vectors', so it is the same for every image and band.
+struct Panel {
+  int64_t n0, w;
+  int nv;
+  __mmask16 cm[3];
+  __mmask16 bm[kTaps * 3];  // [t * nv + v]
+};
+
+std::vector<Panel> make_panels(int64_t H, int64_t W) {
+  std::vector<Panel> panels;
+  const int64_t HW = H * W;
+  for (int64_t n0 = 0; n0 < HW;) {
+    Panel p{};
+    p.n0 = n0;
+    p.nv = avx512::panel_vectors(HW - n0);
+    p.w = std::min<int64_t>(16 * p.nv, HW - n0);
+    for (int v = 0; v < p.nv; ++v) {
+      p.cm[v] = first_lanes(p.w - 16 * v);
+      for (int l = 0; l < 16 && 16 * v + l < p.w; ++l) {
+        const int64_t f = n0 + 16 * v + l, i = f / W, j = f % W;
+        for (int t = 0; t < kTaps; ++t) {
+          const int64_t r = i + t / 3 - 1, c = j + t % 3 - 1;
+          if (r >= 0 && r < H && c >= 0 && c < W) p.bm[t * p.nv + v] |= static_cast<__mmask16>(1u << l);
+        }
+      }
+    }
+    panels.push_back(p);
+    n0 += p.w;
+  }
+  return panels;
+}
+}  // namespace
+
+bool applies(const ConvGeom& g) { return g.k == 3 && g.s == 1 && g.p == 1; }
+
+void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y) {
+  const int64_t HW = g.H * g.W, K = g.K();
+  if (g.N == 0 || HW == 0 || g.O == 0) return;
+  const std::vector<Panel> panels = make_panels(g.H, g.W);
+  const int64_t np = static_cast<int64_t>(panels.size());
+  const int64_t bands = (np + kBandPanels - 1) / kBandPanels;
+  // The tap shifts of the flat plane: tap (u, v) of output f reads input f + (u-1)W + (v-1).
+  int64_t off[kTaps];
+  for (int t = 0; t < kTaps; ++t) off[t] = (t / 3 - 1) * g.W + (t % 3 - 1);
+#pragma omp parallel for schedule(dynamic, 1)
+  for (int64_t task = 0; task < g.N * bands; ++task) {
+    const int64_t n = task / bands, band = task % bands;
+    const float* xn = x + n * g.C * HW;
+    float* yn = y + n * g.O * HW;
+    const int64_t p0 = band * kBandPanels, p1 = std::min(np, p0 + kBandPanels);
+    for (int64_t pi = p0; pi < p1; ++pi) {
+      const Panel& p = panels[static_cast<std::size_t>(pi)];
+      // Masked lanes' addresses (shifted before the plane or past it) are never touched.
+      avx512::panel_any<false, kTaps>(p.nv, g.O, g.C, w, K, xn + p.n0, HW, off, p.bm, yn + p.n0, HW, p.cm);
+    }
+    if (b) {  // after the sum, as the im2col route adds it
+      const int64_t c0 = panels[static_cast<std::size_t>(p0)].n0;
+      const int64_t c1 = panels[static_cast<std::size_t>(p1 - 1)].n0 + panels[static_cast<std::size_t>(p1 - 1)].w;
+      for (int64_t o = 0; o < g.O; ++o)
+        for (int64_t f = c0; f < c1; ++f) yn[o * HW + f] += b[o];
+    }
+  }
+}
+
+}  // namespace gsn::cpu::implicit
+
+#else  // no AVX-512 at compile time: conv_cpu.cpp keeps the im2col route
+
+namespace gsn::cpu::implicit {
+bool applies(const ConvGeom&) { return false; }
+void conv2d_forward(const float*, const float*, const float*, const ConvGeom&, float*) {
+  GSN_THROW("implicit conv: not compiled in (the compiler did not target AVX-512F)");
+}
+}  // namespace gsn::cpu::implicit
+
+#endif

@@ -19,8 +19,10 @@
 //
 // Every path is deterministic: a given output element is summed in an order that depends
 // only on the shapes (never on the thread count or on timing; no float atomics on CUDA).
-// The CPU fast path is im2col + Eigen GEMM on row tiles (conv_cpu.cpp); CUDA is implicit
-// GEMM with shared-memory tiles, no im2col buffer (conv.cu, numbered versions).
+// The CPU fast path (conv_cpu.cpp) is implicit GEMM on AVX-512 for 3x3 same convs
+// (conv_cpu_implicit.h), a direct path for O <= 4 (conv_cpu_direct.h), im2col + GEMM on
+// tiles otherwise; CUDA is implicit GEMM with shared-memory tiles, no im2col buffer
+// (conv.cu, numbered versions).
 #pragma once
 #include "kernels/core/tensor.h"
 

@@ -1,4 +1,6 @@
-// Fast CPU conv2d: im2col on tiles + GEMM (gsn's AVX-512 SGEMM, or Eigen), float32; a direct path for O <= 4.
+// Fast CPU conv2d, float32: im2col on tiles + GEMM (gsn's AVX-512 SGEMM, or Eigen); a direct
+// path for O <= 4 (conv_cpu_direct.h); on AVX-512 builds the forward of 3x3 same convs (and
+// so their backward-data, run as a forward conv) skips im2col (conv_cpu_implicit.h).
 //
 // Decomposition. A tile is a block of output pixels whose im2col block [K, cols] is one
 // GEMM operand: either a band of R output rows of one image (large images; R chosen so the

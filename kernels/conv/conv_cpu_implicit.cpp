@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/core/avx512_mask.h"
+#include "kernels/core/parallel.h"
 #include "kernels/linear/sgemm_avx512_tile.h"
 
 namespace gsn::cpu::implicit {
@@ -20,7 +21,8 @@ constexpr int64_t kBandPanels = 8;  // panels (of up to 48 pixels) per task
 
 // One panel of output pixels [n0, n0 + w) of a plane (16*nv >= w lanes): its store masks
 // and, per tap, the lanes whose input pixel lies inside the image. The cut into panels is
-// avx512::panel_vectors', so it is the same for every image and band.
+// avx512::panel_vectors' (48 pixels, a narrower last one), so it is the same for every
+// image and band.
 struct Panel {
   int64_t n0, w;
   int nv;
@@ -28,27 +30,52 @@ struct Panel {
   __mmask16 bm[kTaps * 3];  // [t * nv + v]
 };
 
-std::vector<Panel> make_panels(int64_t H, int64_t W) {
-  std::vector<Panel> panels;
-  const int64_t HW = H * W;
-  for (int64_t n0 = 0; n0 < HW;) {
-    Panel p{};
-    p.n0 = n0;
-    p.nv = avx512::panel_vectors(HW - n0);
-    p.w = std::min<int64_t>(16 * p.nv, HW - n0);
-    for (int v = 0; v < p.nv; ++v) {
-      p.cm[v] = first_lanes(p.w - 16 * v);
-      for (int l = 0; l < 16 && 16 * v + l < p.w; ++l) {
-        const int64_t f = n0 + 16 * v + l, i = f / W, j = f % W;
-        for (int t = 0; t < kTaps; ++t) {
-          const int64_t r = i + t / 3 - 1, c = j + t % 3 - 1;
-          if (r >= 0 && r < H && c >= 0 && c < W) p.bm[t * p.nv + v] |= static_cast<__mmask16>(1u << l);
-        }
+// The 16 lanes of outputs [f0, f0 + 16) of an H x W plane (f0 < H*W), the first `lanes`
+// of which exist: per tap, those whose input pixel lies inside the image. A tap is cut
+// only by the first or last image row (u = 0 / 2) and column (v = 0 / 2), so four edge
+// masks give all nine, without a division per lane.
+// Writes out[t * stride] for t = 0..8.
+void tap_masks(int64_t H, int64_t W, int64_t f0, int64_t lanes, __mmask16* out, int stride) {
+  const __mmask16 exist = first_lanes(lanes);
+  __mmask16 left = 0, right = 0;  // lanes in column 0, column W-1
+  const int64_t j0 = f0 % W;
+  for (int64_t l = (W - j0) % W; l < 16; l += W) left |= static_cast<__mmask16>(1u << l);
+  for (int64_t l = W - 1 - j0; l < 16; l += W) right |= static_cast<__mmask16>(1u << l);
+  const __mmask16 top = first_lanes(W - f0);                                  // row 0
+  const __mmask16 bottom = static_cast<__mmask16>(~first_lanes((H - 1) * W - f0));  // row H-1
+  for (int t = 0; t < kTaps; ++t) {
+    const int u = t / 3, v = t % 3;
+    __mmask16 m = exist;
+    if (u == 0) m &= static_cast<__mmask16>(~top);
+    if (u == 2) m &= static_cast<__mmask16>(~bottom);
+    if (v == 0) m &= static_cast<__mmask16>(~left);
+    if (v == 2) m &= static_cast<__mmask16>(~right);
+    out[t * stride] = m;
+  }
+}
+
+// The panels of an H x W plane, masks included (built in parallel: a full-resolution
+// image has thousands). Kept in a thread_local buffer: a call's table is read by its own
+// tasks only, and the next call on this thread rebuilds it.
+const std::vector<Panel>& make_panels(int64_t H, int64_t W) {
+  thread_local std::vector<Panel> table;
+  std::vector<Panel>& panels = table;  // this thread's table: a thread_local named inside the
+                                       // lambda would be each worker's own
+  const int64_t HW = H * W, full = HW / 48;
+  const int64_t np = full + (HW % 48 != 0);
+  panels.resize(static_cast<std::size_t>(np));
+  parallel_for(np, 256, [&](int64_t b, int64_t e) {
+    for (int64_t pi = b; pi < e; ++pi) {
+      Panel& p = panels[static_cast<std::size_t>(pi)];
+      p.n0 = pi * 48;
+      p.nv = avx512::panel_vectors(HW - p.n0);
+      p.w = std::min<int64_t>(16 * p.nv, HW - p.n0);
+      for (int v = 0; v < p.nv; ++v) {
+        p.cm[v] = first_lanes(p.w - 16 * v);
+        tap_masks(H, W, p.n0 + 16 * v, p.w - 16 * v, p.bm + v, p.nv);
       }
     }
-    panels.push_back(p);
-    n0 += p.w;
-  }
+  });
   return panels;
 }
 }  // namespace
@@ -58,7 +85,7 @@ bool applies(const ConvGeom& g) { return g.k == 3 && g.s == 1 && g.p == 1; }
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y) {
   const int64_t HW = g.H * g.W, K = g.K();
   if (g.N == 0 || HW == 0 || g.O == 0) return;
-  const std::vector<Panel> panels = make_panels(g.H, g.W);
+  const std::vector<Panel>& panels = make_panels(g.H, g.W);
   const int64_t np = static_cast<int64_t>(panels.size());
   const int64_t bands = (np + kBandPanels - 1) / kBandPanels;
   // The tap shifts of the flat plane: tap (u, v) of output f reads input f + (u-1)W + (v-1).

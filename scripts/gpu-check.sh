@@ -3,15 +3,16 @@
 # labelled gpu and the CUDA benchmarks against cuBLAS/cuDNN, and write the results to
 # OUTDIR. Every step has a timeout, so it ends within 8 minutes on one H200 (build included).
 #   bash scripts/gpu-check.sh OUTDIR
-# Writes: nvidia-smi.txt, build.log, gpu-tests.log (+ a compute-sanitizer memcheck of
-# the op harness's gpu cases, with what time is left), gpu-tests.xml (JUnit), bench.json
+# Writes: nvidia-smi.txt, build.log, gpu-tests.log (+ compute-sanitizer memcheck and
+# racecheck runs of the op harness's gpu cases, with what time is left), gpu-tests.xml (JUnit), bench.json
 # (Google Benchmark), bench.txt (ratios against the baselines), train.log (a short GSN
 # training run on the GPU, the training-step benchmark, then the same step in the
 # machine's CUDA PyTorch, scripts/torch_gsn.py), summary.json: 8 files.
 # Time: every step has its own timeout, and no step may run past one overall deadline
 # 450 s after the start (a step that would is cut short, later steps are skipped), so
 # the script ends in under 8 minutes whatever hangs. Step budgets: configure 60, build
-# 170, gpu tests 110, benchmarks 80, training 45 + 45, PyTorch 2 x 20, memcheck 60 s.
+# 170, gpu tests 110, benchmarks 80, training 45 + 45, PyTorch 2 x 20, memcheck 60,
+# racecheck 40 s.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
@@ -113,7 +114,7 @@ tail -12 "$out/train.log"
 } >>"$out/train.log" 2>&1  # appended: OUTDIR keeps to 8 files
 tail -20 "$out/train.log"
 
-echo "== compute-sanitizer memcheck on the op harness's gpu cases (what is left of the time)"
+echo "== compute-sanitizer memcheck and racecheck on the op harness's gpu cases (what is left of the time)"
 # Every CUDA op on small odd shapes under memcheck: out-of-bounds and misaligned accesses
 # that land in allocator slack pass the parity tests unseen, so the allocator is put in its
 # exact mode (GSN_CUDA_EXACT_ALLOC=1: one cudaMalloc per tensor at its exact size, which
@@ -137,8 +138,27 @@ sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-san
       124 | 137) echo "memcheck: cut short by the time limit, no error before that (not a failure)" ;;
       *) echo "memcheck: FAILED (exit $rc)"; exit 1 ;;
     esac
+    # racecheck: shared-memory hazards (a missing __syncthreads between a tile's writes and
+    # reads), which give right answers on most runs and so pass the parity tests. Same
+    # rules as memcheck, with what time memcheck left (up to 40 s).
+    echo; echo "== compute-sanitizer --tool racecheck op_harness --check=gpu"
+    log=$(mktemp)
+    run_for 40 "$sanitizer" --tool racecheck \
+      build-gpu/tests/harness/op_harness --check=gpu >"$log" 2>&1
+    rc=$?
+    tail -40 "$log"
+    # Decided from the report, not the exit code: errors fail, racecheck's warnings (hazards
+    # it cannot prove to be races, e.g. threads writing the same value) stay in the log for
+    # a person to read. A nonzero exit otherwise is the harness failing (or the time limit).
+    if grep -qE '^========= Error|RACECHECK SUMMARY: [0-9]+ hazards? displayed \([1-9]' "$log"; then rc=3; fi
+    rm -f "$log"
+    case $rc in
+      0) echo "racecheck: clean" ;;
+      124 | 137) echo "racecheck: cut short by the time limit, no hazard before that (not a failure)" ;;
+      *) echo "racecheck: FAILED (exit $rc)"; exit 1 ;;
+    esac
   else
-    echo "memcheck: compute-sanitizer not found, skipped"
+    echo "memcheck and racecheck: compute-sanitizer not found, skipped"
   fi
 ) >>"$out/gpu-tests.log" 2>&1 || status=1  # a subshell: its exit 1 fails this step only; appended (8 files)
 tail -5 "$out/gpu-tests.log"

@@ -92,7 +92,7 @@ __global__ void __launch_bounds__(kBlock) loss_kernel(const float* __restrict__ 
     }
     kl = block_reduce(kl, Sum{}, smem);
   } else if (grad) {
-    for (int64_t i = threadIdx.x; i < n; i += kBlock) grad[i] = g_mse * (q[i] - y[i]);
+    for (int64_t i = threadIdx.x; i < n; i += kBlock) grad[i] = w_mse != 0.f ? g_mse * (q[i] - y[i]) : 0.f;
   }
   if (threadIdx.x == 0) value[0] = (w_mse != 0.f ? w_mse * sq * inv_n : 0.f) + (w_kl != 0.f ? w_kl * kl : 0.f);
 }

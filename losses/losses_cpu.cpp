@@ -48,7 +48,7 @@ void loss_forward(const float* q, const float* y, int64_t n, float w_mse, float 
     }
   } else if (grad) {
 #pragma omp simd
-    for (int64_t i = 0; i < n; ++i) grad[i] = g_mse * (q[i] - y[i]);
+    for (int64_t i = 0; i < n; ++i) grad[i] = w_mse != 0.f ? g_mse * (q[i] - y[i]) : 0.f;
   }
   const double v = (w_mse != 0.f ? static_cast<double>(w_mse) * sq / static_cast<double>(n) : 0.0) +
                    (w_kl != 0.f ? static_cast<double>(w_kl) * kl : 0.0);

@@ -33,7 +33,9 @@
 // rounded to float, and the CUDA statistics are one pass over x shifted by the channel's
 // first value. Both lose about float-eps * |mean| / std (times gamma) in absolute terms:
 // nothing at GSN's conv outputs (|mean| ~ std), but beyond the harness tolerance (5e-5)
-// for channels whose |mean| is ~1000x their std.
+// for channels whose |mean| is ~1000x their std. The shift is one sample: the same loss
+// happens when x[0, c, 0] lies far from the channel's mean (measured: 170 std away, M = 8320,
+// puts y and gx at ~1.5x the harness tolerance; 20 std at GSN's paper shapes costs 7e-6).
 #pragma once
 #include "kernels/core/tensor.h"
 

@@ -22,6 +22,9 @@ MaxPoolResult max_pool2d(const Tensor& x, int k, int stride, int pad) {
   check_ndim("max_pool2d", "x", x, 4);
   GSN_CHECK(k >= 1 && stride >= 1 && pad >= 0 && pad <= k / 2, "max_pool2d: need k >= 1, stride >= 1, 0 <= pad <= k/2; got k ",
             k, ", stride ", stride, ", pad ", pad);
+  // Empty planes with pad >= 1 would give windows of padding only (every path reads x at
+  // the window's first in-bounds position, which does not exist).
+  GSN_CHECK(x.dim(2) >= 1 && x.dim(3) >= 1, "max_pool2d: empty planes in ", x.str());
   GSN_CHECK(x.dim(2) + 2 * pad >= k && x.dim(3) + 2 * pad >= k, "max_pool2d: window ", k, " larger than the padded input ",
             x.str());
   GSN_CHECK(x.dim(2) * x.dim(3) < (int64_t{1} << 24), "max_pool2d: planes of 2^24 or more elements do not fit a float index");

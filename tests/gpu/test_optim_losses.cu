@@ -77,7 +77,7 @@ TEST_CASE("CUDA losses match the reference: MSE, KL, GSN, B = 1..4097, q up to +
   }
 }
 
-TEST_CASE("CUDA losses: B = 1 gives KL 0, NaN gives NaN") {
+TEST_CASE("CUDA losses: B = 1 gives KL 0, NaN gives NaN, zero weights a zero gradient") {
   Tensor q1 = Tensor::from_vector({1}, std::vector<float>{37.f}, Device::CUDA);
   Tensor y1 = Tensor::from_vector({1}, std::vector<float>{-2.f}, Device::CUDA);
   LossResult k = kl_batch_loss(q1, y1, 1.0, true);
@@ -89,6 +89,11 @@ TEST_CASE("CUDA losses: B = 1 gives KL 0, NaN gives NaN") {
   CHECK(std::isnan(mse_loss(qn, yn, false).value.item()));
   CHECK(std::isnan(kl_batch_loss(qn, yn, 1.0, false).value.item()));
   CHECK(std::isnan(gsn_loss(qn, yn, 1.0, 1.0, true).value.item()));
+  // Both weights 0: a zero gradient even where q is inf or NaN (no 0 * inf).
+  qv[17] = std::numeric_limits<float>::infinity();
+  LossResult z = weighted_loss("none", Tensor::from_vector({700}, qv, Device::CUDA), yn, 0.0, 0.0, 1.0, true);
+  CHECK(z.value.item() == 0.0);
+  CHECK(z.grad.to_vector<float>() == std::vector<float>(700, 0.f));
 }
 
 TEST_CASE("CUDA loss backward: the cached gradient times an upstream gradient on the device") {

@@ -99,6 +99,14 @@ TEST_CASE("losses: hand-computed values, B = 1, NaN, large magnitudes, shape err
       CHECK(std::isnan(gsn_loss(qn, yn, 1.0, 1.0, false).value.item()));
       CHECK(std::isnan(kl_batch_loss(yn, qn, 1.0, false).value.item()));  // NaN in the targets
     }
+    // Both weights 0: no term at all, so the gradient is 0 even where q is inf or NaN
+    // (0 * (inf - y) would be NaN).
+    {
+      std::vector<float> qv = {0.1f, std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()};
+      LossResult z = weighted_loss("none", Tensor::from_vector({3}, qv), Tensor::zeros({3}), 0.0, 0.0, 1.0, true);
+      CHECK(z.value.item() == 0.0);
+      CHECK(z.grad.to_vector<float>() == std::vector<float>(3, 0.f));
+    }
   }
   // Mismatched shapes and bad temperatures are errors with both shapes in the message.
   CHECK_THROWS_WITH_AS(mse_loss(Tensor::zeros({4}), Tensor::zeros({4, 1}), false),

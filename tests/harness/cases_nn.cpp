@@ -383,3 +383,15 @@ TEST_CASE("empty batches: slice_batch_backward of no rows, batch_norm eval of N 
   });
   set_debug_guards(guards);
 }
+
+TEST_CASE("max_pool2d refuses geometries without a real element in some window") {
+  // An empty plane with padding passes the size rule (H + 2p >= k) but leaves windows of
+  // padding only, which every path would read past x for; a window wider than the padded
+  // input; a pad over k/2 (also windows of padding only).
+  CHECK_THROWS_WITH_AS(max_pool2d(Tensor::zeros({1, 1, 0, 3}), 2, 1, 1), doctest::Contains("empty planes"), gsn::Error);
+  CHECK_THROWS_WITH_AS(max_pool2d(Tensor::zeros({1, 1, 3, 0}), 3, 2, 1), doctest::Contains("empty planes"), gsn::Error);
+  CHECK_THROWS_WITH_AS(max_pool2d(Tensor::zeros({1, 1, 2, 2}), 5, 1, 1), doctest::Contains("larger than the padded"),
+                       gsn::Error);
+  CHECK_THROWS_AS(max_pool2d(Tensor::zeros({1, 1, 4, 4}), 3, 1, 2), gsn::Error);
+  CHECK(max_pool2d(Tensor::zeros({0, 2, 3, 3}), 3, 2, 1).y.shape() == Shape{0, 2, 2, 2});  // no images is fine
+}

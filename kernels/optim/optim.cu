@@ -15,9 +15,11 @@
 // loop of the same formulas. With GSN's ~70 tensors (many of them BN vectors of 16-196
 // elements), that is ~70 launches of mostly idle grids.
 //
-// grad_norm: two launches, no atomics: each block writes the sum of squares of its chunk
-// to partial[chunk] (a fixed shared-memory tree), then one block sums the partials in
-// double, in chunk order, and writes the norm and the clip coefficient.
+// grad_norm: two launches, no atomics: each block writes the sum of squares of its chunk,
+// in double (as the reference and the CPU path: a float sum overflows once |g| > ~1.8e19
+// or a chunk's sum passes FLT_MAX), to partial[chunk] (a fixed shared-memory tree), then
+// one block sums the partials in double, in chunk order, and writes the norm and the
+// clip coefficient.
 #include <cstring>
 #include <vector>
 
@@ -176,14 +178,17 @@ thread_local TableCache t_norm_table;
 // ---- grad norm ----
 __global__ void __launch_bounds__(kBlock) chunk_sumsq_kernel(const TensorDesc* __restrict__ tensors,
                                                              const ChunkDesc* __restrict__ chunks,
-                                                             float* __restrict__ partial) {
-  __shared__ float buf[kBlock];
+                                                             double* __restrict__ partial) {
+  __shared__ double buf[kBlock];
   const ChunkDesc cd = chunks[blockIdx.x];
   const TensorDesc t = tensors[cd.tensor];
   const int64_t begin = static_cast<int64_t>(cd.chunk) * kOptimChunk;
   const int64_t end = begin + kOptimChunk < t.n ? begin + kOptimChunk : t.n;
-  float acc = 0.f;
-  for (int64_t i = begin + threadIdx.x; i < end; i += kBlock) acc = fmaf(t.g[i], t.g[i], acc);
+  double acc = 0.0;
+  for (int64_t i = begin + threadIdx.x; i < end; i += kBlock) {
+    const double g = t.g[i];
+    acc = fma(g, g, acc);
+  }
   buf[threadIdx.x] = acc;
   __syncthreads();
   for (int stride = kBlock / 2; stride > 0; stride >>= 1) {
@@ -193,12 +198,12 @@ __global__ void __launch_bounds__(kBlock) chunk_sumsq_kernel(const TensorDesc* _
   if (threadIdx.x == 0) partial[blockIdx.x] = buf[0];
 }
 
-__global__ void __launch_bounds__(kBlock) norm_final_kernel(const float* __restrict__ partial, int64_t count,
+__global__ void __launch_bounds__(kBlock) norm_final_kernel(const double* __restrict__ partial, int64_t count,
                                                             double max_norm, float* __restrict__ norm,
                                                             float* __restrict__ coef) {
   __shared__ double buf[kBlock];
   double acc = 0.0;
-  for (int64_t i = threadIdx.x; i < count; i += kBlock) acc += static_cast<double>(partial[i]);
+  for (int64_t i = threadIdx.x; i < count; i += kBlock) acc += partial[i];
   buf[threadIdx.x] = acc;
   __syncthreads();
   for (int stride = kBlock / 2; stride > 0; stride >>= 1) {
@@ -242,13 +247,15 @@ void grad_norm(const std::vector<ParamSlot<float>>& slots, double max_norm, floa
   const ChunkDesc* chunks = nullptr;
   int64_t count = 0;
   t_norm_table.upload(slots, &tensors, &chunks, &count);
-  Tensor partial = Tensor::empty(Shape{count > 0 ? count : 1}, DType::F32, Device::CUDA);
+  // One double per chunk; CUDA tensors are float32, so two floats each (cuda_malloc's
+  // blocks are 256-byte aligned).
+  Tensor partial = Tensor::empty(Shape{2 * (count > 0 ? count : 1)}, DType::F32, Device::CUDA);
+  double* part = reinterpret_cast<double*>(partial.data<float>());
   if (count > 0) {
-    chunk_sumsq_kernel<<<static_cast<unsigned>(count), kBlock, 0, cuda_stream()>>>(tensors, chunks,
-                                                                                     partial.data<float>());
+    chunk_sumsq_kernel<<<static_cast<unsigned>(count), kBlock, 0, cuda_stream()>>>(tensors, chunks, part);
     GSN_CUDA_CHECK_LAUNCH();
   }
-  norm_final_kernel<<<1, kBlock, 0, cuda_stream()>>>(partial.data<float>(), count, max_norm, norm, coef);
+  norm_final_kernel<<<1, kBlock, 0, cuda_stream()>>>(part, count, max_norm, norm, coef);
   GSN_CUDA_CHECK_LAUNCH();
 }
 

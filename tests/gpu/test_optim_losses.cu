@@ -238,3 +238,18 @@ TEST_CASE("CUDA grad_norm and clip coefficient: reference values, same bits ever
   CHECK(clip_grad_norm(gpu.gp, 1e9).coef.item() == 1.0);
   expect_close("grad_norm", grad_norm(gpu.gp), want.norm, 0.0, 1e-6);
 }
+
+TEST_CASE("CUDA grad_norm sums in double as the reference does: no float overflow for |g| > 1.8e19") {
+  std::vector<float> big(4097, 1e19f);  // a float sum of squares overflows (1e38 each); a double one does not
+  big[7] = 1e20f;
+  Tensor cpu_g = Tensor::from_vector({4097}, big);
+  Tensor gpu_g = cpu_g.to(Device::CUDA);
+  ClipCoef want;
+  {
+    ScopedCpuPath r(CpuPath::Reference);
+    want = clip_grad_norm({&cpu_g}, 1.0);
+  }
+  ClipCoef got = clip_grad_norm({&gpu_g}, 1.0);
+  expect_close("norm", got.norm, want.norm, 0.0, 1e-6);
+  expect_close("coef", got.coef, want.coef, 0.0, 1e-6);
+}

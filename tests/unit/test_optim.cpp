@@ -335,6 +335,16 @@ TEST_CASE("grad_norm and clip_grad_norm: hand values, fast vs reference, thread-
   set_num_threads(saved);
   CHECK(one == two);
   CHECK(one == doctest::Approx(want).epsilon(1e-6));
+  // Gradients whose squares overflow float (|g| > 1.8e19): the sums are in double on every
+  // path, so the norm stays finite and clipping scales them instead of zeroing them.
+  Params huge({{0.0, 0.0}, {0.0}}, DType::F32);
+  huge.set_grads({{3e19, 4e19}, {12e19}});
+  for (CpuPath path : {CpuPath::Reference, CpuPath::Fast}) {
+    ScopedCpuPath scope(path);
+    ClipCoef c = clip_grad_norm(huge.gp, 1.0);
+    CHECK(c.norm.item() == doctest::Approx(13e19).epsilon(1e-6));
+    CHECK(c.coef.item() == doctest::Approx(1.0 / 13e19).epsilon(1e-6));
+  }
   // float64 (the reference) for gradient checks.
   Params d({{3.0, 4.0}, {12.0}}, DType::F64);
   d.set_grads({{3.0, 4.0}, {12.0}});

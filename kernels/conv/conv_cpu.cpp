@@ -281,12 +281,14 @@ namespace {
 // gy, [O*k*k, P], where the col2im route writes and scatters gcol, [C*k*k, P]: less data
 // when O < C (the fusion layer: 64 against 288 channels), no zero fill, no scatter, and the
 // forward's tiles run in parallel. On the im2col route it is used only when it moves less
-// data, so layers with O >= C keep the col2im route; where the forward runs implicit GEMM
-// (3x3 same convs on AVX-512, conv_cpu_implicit.h) it moves no column data at all and is
-// always taken.
+// data, so layers with O >= C keep the col2im route; where the forward of the flipped conv
+// runs implicit GEMM (3x3 same convs on AVX-512, conv_cpu_implicit.h; not where C <= 4
+// makes it a direct conv, slower than col2im at the stem) it moves no column data at all
+// and is always taken.
 bool backward_data_as_forward(const ConvGeom& g) {
   if (g.s != 1 || g.p > g.k - 1 || is_pointwise(g)) return false;
-  return g.O < g.C || implicit::applies(backward_data_geom(g));
+  const ConvGeom f = backward_data_geom(g);
+  return g.O < g.C || (implicit::applies(f) && !direct::use_direct(f));  // the forward's own pick
 }
 
 void backward_data_via_forward(const float* gy, const float* w, const ConvGeom& g, float* gx) {

@@ -17,7 +17,10 @@ namespace gsn::cpu::implicit {
 
 namespace {
 constexpr int kTaps = 9;           // 3x3
-constexpr int64_t kBandPanels = 8;  // panels (of up to 48 pixels) per task
+constexpr int64_t kMinBandPanels = 8;    // panels (of up to 48 pixels) per task, at least ...
+constexpr int64_t kMinTaskMacs = 1 << 20;  // ... and enough for this much work: a task of the
+                                           // stem (16 x 27 MACs per pixel) would otherwise
+                                           // take ~2 us, as little as scheduling it costs
 
 // One panel of output pixels [n0, n0 + w) of a plane (16*nv >= w lanes): its store masks
 // and, per tap, the lanes whose input pixel lies inside the image. The cut into panels is
@@ -87,7 +90,8 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
   if (g.N == 0 || HW == 0 || g.O == 0) return;
   const std::vector<Panel>& panels = make_panels(g.H, g.W);
   const int64_t np = static_cast<int64_t>(panels.size());
-  const int64_t bands = (np + kBandPanels - 1) / kBandPanels;
+  const int64_t band_panels = std::max(kMinBandPanels, grain_for(g.O * K * 48, kMinTaskMacs));
+  const int64_t bands = (np + band_panels - 1) / band_panels;
   // The tap shifts of the flat plane: tap (u, v) of output f reads input f + (u-1)W + (v-1).
   int64_t off[kTaps];
   for (int t = 0; t < kTaps; ++t) off[t] = (t / 3 - 1) * g.W + (t % 3 - 1);
@@ -96,7 +100,7 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
     const int64_t n = task / bands, band = task % bands;
     const float* xn = x + n * g.C * HW;
     float* yn = y + n * g.O * HW;
-    const int64_t p0 = band * kBandPanels, p1 = std::min(np, p0 + kBandPanels);
+    const int64_t p0 = band * band_panels, p1 = std::min(np, p0 + band_panels);
     for (int64_t pi = p0; pi < p1; ++pi) {
       const Panel& p = panels[static_cast<std::size_t>(pi)];
       // Masked lanes' addresses (shifted before the plane or past it) are never touched.

@@ -22,7 +22,8 @@ namespace gsn::cpu::implicit {
 bool applies(const ConvGeom& g);
 
 // y[N,O,H,W] = conv(x[N,C,H,W], w[O,C,3,3]) + b (b may be nullptr). Task: one image's band
-// of up to 384 output pixels (8 panels of 48), all O channels.
+// of 8 panels of 48 output pixels (more where O*9C is small, so a task is >= 2^20 MACs),
+// all O channels.
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y);
 
 }  // namespace gsn::cpu::implicit

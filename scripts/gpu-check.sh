@@ -122,41 +122,36 @@ echo "== compute-sanitizer memcheck and racecheck on the op harness's gpu cases 
 # need (the training steps, by contrast, are required: a skipped one fails the check).
 # A run cut short is reported, not failed, unless it had already printed an error.
 sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+# sanitize TOOL SECONDS ERRORS: compute-sanitizer's TOOL over the op harness's gpu cases,
+# judged from its report (ERRORS: an extended regex of the lines that mean an error),
+# whatever the exit code: a run cut short by the time limit has no error of its own, and
+# racecheck's warnings (hazards it cannot prove to be races, such as threads writing the
+# same value) stay in the log for a person to read. Any other nonzero exit is the harness
+# failing under the tool. Returns 1 on a failure.
+sanitize() {
+  local tool=$1 seconds=$2 errors=$3 log rc
+  echo; echo "== compute-sanitizer --tool $tool op_harness --check=gpu"
+  log=$(mktemp)
+  run_for "$seconds" "$sanitizer" --tool "$tool" build-gpu/tests/harness/op_harness --check=gpu >"$log" 2>&1
+  rc=$?
+  tail -40 "$log"
+  if grep -qE "$errors" "$log"; then rc=3; fi
+  rm -f "$log"
+  case $rc in
+    0) echo "$tool: clean" ;;
+    124 | 137) echo "$tool: cut short by the time limit, no error before that (not a failure)" ;;
+    *) echo "$tool: FAILED (exit $rc)"; return 1 ;;
+  esac
+}
 (
-  echo; echo "== compute-sanitizer --tool memcheck op_harness --check=gpu"
   if [ -x "$sanitizer" ]; then
-    log=$(mktemp)
-    GSN_CUDA_EXACT_ALLOC=1 run_for 60 "$sanitizer" --tool memcheck --error-exitcode 3 \
-      build-gpu/tests/harness/op_harness --check=gpu >"$log" 2>&1
-    rc=$?
-    tail -40 "$log"
-    # Errors count whatever the exit code: a run cut short has none of its own.
-    if grep -qE '^========= (Invalid|Program hit|Error)|ERROR SUMMARY: [1-9]' "$log"; then rc=3; fi
-    rm -f "$log"
-    case $rc in
-      0) echo "memcheck: clean" ;;
-      124 | 137) echo "memcheck: cut short by the time limit, no error before that (not a failure)" ;;
-      *) echo "memcheck: FAILED (exit $rc)"; exit 1 ;;
-    esac
-    # racecheck: shared-memory hazards (a missing __syncthreads between a tile's writes and
-    # reads), which give right answers on most runs and so pass the parity tests. Same
-    # rules as memcheck, with what time memcheck left (up to 40 s).
-    echo; echo "== compute-sanitizer --tool racecheck op_harness --check=gpu"
-    log=$(mktemp)
-    run_for 40 "$sanitizer" --tool racecheck \
-      build-gpu/tests/harness/op_harness --check=gpu >"$log" 2>&1
-    rc=$?
-    tail -40 "$log"
-    # Decided from the report, not the exit code: errors fail, racecheck's warnings (hazards
-    # it cannot prove to be races, e.g. threads writing the same value) stay in the log for
-    # a person to read. A nonzero exit otherwise is the harness failing (or the time limit).
-    if grep -qE '^========= Error|RACECHECK SUMMARY: [0-9]+ hazards? displayed \([1-9]' "$log"; then rc=3; fi
-    rm -f "$log"
-    case $rc in
-      0) echo "racecheck: clean" ;;
-      124 | 137) echo "racecheck: cut short by the time limit, no hazard before that (not a failure)" ;;
-      *) echo "racecheck: FAILED (exit $rc)"; exit 1 ;;
-    esac
+    # memcheck with the allocator in its exact mode (see above); then racecheck, for
+    # shared-memory hazards (a tile read before every thread wrote it), which give right
+    # answers on most runs and so pass the parity tests.
+    export GSN_CUDA_EXACT_ALLOC=1
+    sanitize memcheck 60 '^========= (Invalid|Program hit|Error)|ERROR SUMMARY: [1-9]' || exit 1
+    unset GSN_CUDA_EXACT_ALLOC
+    sanitize racecheck 40 '^========= Error|RACECHECK SUMMARY: [0-9]+ hazards? displayed \([1-9]' || exit 1
   else
     echo "memcheck and racecheck: compute-sanitizer not found, skipped"
   fi

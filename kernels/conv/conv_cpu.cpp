@@ -39,6 +39,7 @@
 #include "kernels/conv/conv_cpu_flip.h"
 #include "kernels/conv/conv_cpu_implicit.h"
 #include "kernels/core/parallel.h"
+#include "kernels/core/transpose_cpu.h"
 #include "kernels/linear/sgemm_cpu_avx512.h"
 
 namespace gsn::cpu {
@@ -381,8 +382,7 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
       const bool first = ti == c * len;
       if (use_avx512) {
         float* gyt = buf + (K + g.O) * cols;  // gy^T [cols, O]
-        for (int64_t o = 0; o < g.O; ++o)
-          for (int64_t j = 0; j < cols; ++j) gyt[j * g.O + o] = GY(o, j);
+        transpose(GY.data(), GY.outerStride(), g.O, cols, gyt, g.O);
         sgemm_nn_avx512(K, g.O, cols, colp, ldcol, gyt, g.O, P, g.O, !first);
         continue;
       }

@@ -42,7 +42,8 @@ run_for() {
 
 timeout -k 5 20 nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || echo "nvidia-smi failed" >>"$out/nvidia-smi.txt"
 
-cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DGSN_CUDA=ON -DGSN_NATIVE=ON
+# GSN_CUDA_EMU=OFF: the CPU emulation of the kernels is for machines without a device.
+cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DGSN_CUDA=ON -DGSN_NATIVE=ON -DGSN_CUDA_EMU=OFF
             -DCMAKE_CUDA_ARCHITECTURES=${GSN_CUDA_ARCH:-90})
 if [ -d .deps/root/usr ]; then
   deps=$root/.deps/root/usr

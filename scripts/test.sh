@@ -2,7 +2,8 @@
 # The test command (README.md, .ci/run): set up, build, run the whole suite.
 #   1. installs missing Debian packages (scripts/setup.sh; as root)
 #   2. builds the default configuration (CUDA too where nvcc exists, so CUDA code that stops
-#      compiling fails here) with warnings as errors, and runs every ctest test
+#      compiling fails here) with warnings as errors, and runs every ctest test, the CUDA
+#      kernels' CPU emulation (label emu) included
 #   3. builds a CPU-only configuration (GSN_CUDA=OFF) and runs its unit tests, so the
 #      build without CUDA keeps working
 # Tests labelled gpu report "Skipped" when no CUDA device answers: skipped, never passed.
@@ -19,7 +20,8 @@ echo "== test: build/"
 (cd build && ctest --output-on-failure -j "$jobs" --timeout 900)
 
 echo "== build: CPU-only configuration (GSN_CUDA=OFF) in build-cpu/"
-cmake -S . -B build-cpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DGSN_CUDA=OFF -DGSN_WERROR=ON -DGSN_BUILD_BENCH=OFF >/dev/null
+cmake -S . -B build-cpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DGSN_CUDA=OFF -DGSN_WERROR=ON -DGSN_BUILD_BENCH=OFF \
+  -DGSN_CUDA_EMU=OFF >/dev/null  # the emulation tests ran in build/ (they need no nvcc)
 cmake --build build-cpu -j "$jobs"
 echo "== test: build-cpu/ (unit label)"
 (cd build-cpu && ctest --output-on-failure -j "$jobs" -L unit --timeout 900)

@@ -1,0 +1,66 @@
+// Emulated kernels/conv/conv.cu against ref::conv2d_* (float out, double sums): forward,
+// backward-data and backward-weight in every version (1 direct, 2 16x16 implicit GEMM, 3
+// 64x64 register-blocked) and the launcher's pick, and the bias gradient. The harness's
+// gpu tolerance: 8e-6 sqrt(D), D = max(C k k, N Ho Wo, O k k) (tests/harness/cases_conv.cpp).
+// Shapes (x [N, C, H, W], O, k, s, p), kept tiny for the 256-thread blocks: stride 2, k = 5
+// and 7, k = 1, a 1x1 image, pad > k - 1, O = 67 (two 64-row tiles), C k k = 153 > 64,
+// N Ho Wo = 1152 (backward-weight split over 18 K chunks plus sum_partials), an empty batch
+// (backward-weight writes zeros).
+#include <algorithm>
+
+#include "kernels/conv/conv.h"
+#include "tests/cuda_emu/emu_check.h"
+
+namespace {
+using namespace gsn;
+using namespace gsn::emu_test;
+
+struct ConvCase {
+  int64_t N, C, H, W, O, k, s, p;
+};
+const std::vector<ConvCase> kCases = {
+    {2, 3, 9, 7, 4, 3, 2, 1},  {1, 5, 13, 11, 3, 5, 1, 2}, {3, 7, 6, 5, 2, 3, 1, 0},  {1, 1, 1, 1, 1, 3, 1, 1},
+    {2, 6, 7, 5, 3, 1, 1, 0},  {1, 2, 5, 6, 3, 3, 2, 3},   {1, 2, 4, 4, 1, 7, 1, 3},  {2, 17, 9, 7, 67, 3, 1, 1},
+    {8, 4, 12, 12, 5, 3, 1, 1}, {0, 3, 4, 4, 2, 3, 1, 1},
+};
+
+TEST_SUITE("conv") {
+  TEST_CASE("forward, backward-data, backward-weight in every version; bias gradient") {
+    for (const ConvCase& c : kCases) {
+      const int64_t Ho = (c.H + 2 * c.p - c.k) / c.s + 1, Wo = (c.W + 2 * c.p - c.k) / c.s + 1;
+      const ConvGeom g{c.N, c.C, c.H, c.W, c.O, c.k, c.s, c.p, Ho, Wo};
+      const double D = static_cast<double>(std::max({g.K(), g.P(), g.O * g.k * g.k}));
+      const Tol tol{8e-6 * std::sqrt(D), 8e-6 * std::sqrt(D)};
+      const std::string shape =
+          cat("conv2d x [", c.N, ",", c.C, ",", c.H, ",", c.W, "] O", c.O, " k", c.k, " s", c.s, " p", c.p);
+      const std::size_t nx = sz(c.N * c.C * c.H * c.W), nw = sz(c.O * c.C * c.k * c.k), ny = sz(c.N * c.O * Ho * Wo),
+                        no = sz(c.O);
+      const uint64_t seed = nx + 7 * nw + 13 * ny;
+      const std::vector<float> x = draw(nx, -1.0, 1.0, seed), w = draw(nw, -1.0, 1.0, seed + 1),
+                               b = draw(no, -1.0, 1.0, seed + 2), gy = draw(ny, -1.0, 1.0, seed + 3);
+      std::vector<float> y(ny), gx(nx), gw(nw), gb(no);
+      ref::conv2d_forward<float>(x.data(), w.data(), b.data(), g, y.data());
+      ref::conv2d_backward_data<float>(gy.data(), w.data(), g, gx.data());
+      ref::conv2d_backward_weight<float>(gy.data(), x.data(), g, gw.data());
+      ref::conv2d_backward_bias<float>(gy.data(), g, gb.data());
+      for (int version = 0; version <= cuda::kConvVersions; ++version) {
+        const std::string name = version ? cat(shape, " v", version) : cat(shape, " pick");
+        CaseScope scope(name);
+        DevBuf dx(x), dw(w), db(b), dgy(gy), dy(ny), dgx(nx), dgw(nw);
+        cuda::conv2d_forward(dx.data(), dw.data(), db.data(), g, dy.data(), version);
+        cuda::conv2d_backward_data(dgy.data(), dw.data(), g, dgx.data(), version);
+        cuda::conv2d_backward_weight(dgy.data(), dx.data(), g, dgw.data(), version);
+        expect_close(name + " y", dy, y, tol);
+        expect_close(name + " gx", dgx, gx, tol);
+        expect_close(name + " gw", dgw, gw, tol);
+      }
+      CaseScope scope(shape + " bias");
+      DevBuf dgy(gy), dgb(no);
+      cuda::conv2d_backward_bias(dgy.data(), g, dgb.data());
+      expect_close(shape + " gb", dgb, gb, tol);
+    }
+  }
+
+  TEST_CASE("every kernel of conv.cu ran") { expect_all_launched("kernels/conv/conv.cu"); }
+}
+}  // namespace

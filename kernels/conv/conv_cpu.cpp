@@ -325,9 +325,7 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
   // can run gcol = W^T gy as a plain NN product.
   const bool use_avx512 = sgemm_nn_avx512_available();
   std::vector<float> wt(use_avx512 ? static_cast<std::size_t>(K * g.O) : 0);
-  if (use_avx512)
-    for (int64_t o = 0; o < g.O; ++o)
-      for (int64_t k = 0; k < K; ++k) wt[static_cast<std::size_t>(k * g.O + o)] = w[o * K + k];
+  if (use_avx512) transpose(w, K, g.O, K, wt.data(), g.O);
   // A task is one multi-image tile, or all row bands of one image (they overlap in gx).
   const int64_t tasks = T.imgs > 1 ? T.count : g.N, tiles_per_task = T.imgs > 1 ? 1 : T.per_image;
   run_tasks(tasks, [&](int64_t task) {

@@ -19,6 +19,8 @@
 // Each C element is one accumulator (started from C when accumulating) summed over k in order: the result depends only on
 // the shapes, never on threads (callers run it on one thread per tile).
 //
+// The micro-tile and panel loop live in sgemm_avx512_tile.h, shared with the implicit-GEMM
+// conv (kernels/conv/conv_cpu_implicit.h), which feeds them shifted input planes as B.
 // Only compiled in when the compiler targets AVX-512F (GSN_NATIVE on an AVX-512 machine);
 // otherwise sgemm_nn_avx512_available() is false and callers use Eigen.
 #pragma once

@@ -177,8 +177,15 @@ cublasHandle_t cublas_handle() {
   return h;
 }
 
+// No device has 2^50 bytes (1 PiB); a request over that is a bad size, often a negative one
+// cast to size_t, and size_class() would loop forever on one over 2^63 (its power of two
+// wraps to 0).
+constexpr std::size_t kMaxRequest = std::size_t{1} << 50;
+
 void* cuda_malloc(std::size_t bytes) {
   require_device();
+  if (bytes > kMaxRequest)
+    GSN_THROW("cuda_malloc(", bytes, " bytes): larger than any device's memory (a negative size cast to size_t?)");
   return allocator().allocate(bytes);
 }
 void cuda_free(void* p, std::size_t bytes) { allocator().release(p, bytes); }

@@ -18,6 +18,7 @@
 #include "kernels/conv/conv_cpu_direct_same.h"
 
 #include "kernels/conv/conv_cpu_direct.h"
+#include "kernels/conv/conv_cpu_same_masks.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -50,38 +51,21 @@ struct Tables {
 Tables build_tables(int64_t H, int64_t W, int64_t k) {
   Tables tb;
   tb.H = H, tb.W = W, tb.k = k;
-  const int64_t p = (k - 1) / 2, kk = k * k, HW = H * W;
+  const int64_t kk = k * k, HW = H * W;
   tb.blocks = ((HW + 15) / 16 + kGroup - 1) / kGroup * kGroup;
   tb.shift.resize(static_cast<std::size_t>(kk));
-  for (int64_t u = 0; u < k; ++u)
-    for (int64_t v = 0; v < k; ++v) tb.shift[static_cast<std::size_t>(u * k + v)] = (u - p) * W + (v - p);
+  same_conv::tap_shifts(W, k, tb.shift.data());
   tb.tap_mask.assign(static_cast<std::size_t>(tb.blocks * kk), 0);
   tb.out_mask.assign(static_cast<std::size_t>(tb.blocks), 0);
-  // A lane's input is inside the image when its row i+u-p and its column j+v-p both are:
-  // per block, a row mask per u and a column mask per v (2k tests per pixel), then the
-  // k*k tap masks as their ANDs. (Testing every tap per pixel, k*k tests, made the first
-  // call at a new full-image size, e.g. evaluation at 1024x768, 13x slower than the rest.)
+  // Row and column tests per lane, not k*k tap tests (those made the first call at a new
+  // full-image size, e.g. evaluation at 1024x768, 13x slower than the rest).
   const int64_t nb = (HW + 15) / 16;
   parallel_for(nb, 1024, [&](int64_t b0, int64_t b1) {  // blocks are independent
-    std::vector<uint16_t> row(static_cast<std::size_t>(k)), col(static_cast<std::size_t>(k));
     for (int64_t b = b0; b < b1; ++b) {
-      std::fill(row.begin(), row.end(), uint16_t{0});
-      std::fill(col.begin(), col.end(), uint16_t{0});
-      uint16_t in = 0;
-      for (int64_t l = 0; l < 16 && 16 * b + l < HW; ++l) {
-        const int64_t f = 16 * b + l, i = f / W, j = f % W;
-        const auto bit = static_cast<uint16_t>(1u << l);
-        in = static_cast<uint16_t>(in | bit);
-        for (int64_t u = 0; u < k; ++u)
-          if (i + u - p >= 0 && i + u - p < H) row[static_cast<std::size_t>(u)] |= bit;
-        for (int64_t v = 0; v < k; ++v)
-          if (j + v - p >= 0 && j + v - p < W) col[static_cast<std::size_t>(v)] |= bit;
-      }
-      tb.out_mask[static_cast<std::size_t>(b)] = in;
-      for (int64_t u = 0; u < k; ++u)
-        for (int64_t v = 0; v < k; ++v)
-          tb.tap_mask[static_cast<std::size_t>(((b / kGroup) * kk + u * k + v) * kGroup + b % kGroup)] =
-              static_cast<uint16_t>(row[static_cast<std::size_t>(u)] & col[static_cast<std::size_t>(v)]);
+      const int64_t lanes = std::min<int64_t>(16, HW - 16 * b);
+      tb.out_mask[static_cast<std::size_t>(b)] = static_cast<uint16_t>((1u << lanes) - 1u);
+      same_conv::tap_masks(H, W, k, 16 * b, lanes,
+                           tb.tap_mask.data() + ((b / kGroup) * kk) * kGroup + b % kGroup, kGroup);
     }
   });
   return tb;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/conv/conv_cpu_same_masks.h"
 #include "kernels/core/avx512_mask.h"
 #include "kernels/core/parallel.h"
 #include "kernels/linear/sgemm_avx512_tile.h"
@@ -33,30 +34,6 @@ struct Panel {
   __mmask16 bm[kTaps * 3];  // [t * nv + v]
 };
 
-// The 16 lanes of outputs [f0, f0 + 16) of an H x W plane (f0 < H*W), the first `lanes`
-// of which exist: per tap, those whose input pixel lies inside the image. A tap is cut
-// only by the first or last image row (u = 0 / 2) and column (v = 0 / 2), so four edge
-// masks give all nine, without a division per lane.
-// Writes out[t * stride] for t = 0..8.
-void tap_masks(int64_t H, int64_t W, int64_t f0, int64_t lanes, __mmask16* out, int stride) {
-  const __mmask16 exist = first_lanes(lanes);
-  __mmask16 left = 0, right = 0;  // lanes in column 0, column W-1
-  const int64_t j0 = f0 % W;
-  for (int64_t l = (W - j0) % W; l < 16; l += W) left |= static_cast<__mmask16>(1u << l);
-  for (int64_t l = W - 1 - j0; l < 16; l += W) right |= static_cast<__mmask16>(1u << l);
-  const __mmask16 top = first_lanes(W - f0);                                  // row 0
-  const __mmask16 bottom = static_cast<__mmask16>(~first_lanes((H - 1) * W - f0));  // row H-1
-  for (int t = 0; t < kTaps; ++t) {
-    const int u = t / 3, v = t % 3;
-    __mmask16 m = exist;
-    if (u == 0) m &= static_cast<__mmask16>(~top);
-    if (u == 2) m &= static_cast<__mmask16>(~bottom);
-    if (v == 0) m &= static_cast<__mmask16>(~left);
-    if (v == 2) m &= static_cast<__mmask16>(~right);
-    out[t * stride] = m;
-  }
-}
-
 // The panels of an H x W plane, masks included (built in parallel: a full-resolution
 // image has thousands). Kept in a thread_local buffer: a call's table is read by its own
 // tasks only, and the next call on this thread rebuilds it.
@@ -75,7 +52,7 @@ const std::vector<Panel>& make_panels(int64_t H, int64_t W) {
       p.w = std::min<int64_t>(16 * p.nv, HW - p.n0);
       for (int v = 0; v < p.nv; ++v) {
         p.cm[v] = first_lanes(p.w - 16 * v);
-        tap_masks(H, W, p.n0 + 16 * v, p.w - 16 * v, p.bm + v, p.nv);
+        same_conv::tap_masks(H, W, 3, p.n0 + 16 * v, p.w - 16 * v, p.bm + v, p.nv);
       }
     }
   });
@@ -92,9 +69,8 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
   const int64_t np = static_cast<int64_t>(panels.size());
   const int64_t band_panels = std::max(kMinBandPanels, grain_for(g.O * K * 48, kMinTaskMacs));
   const int64_t bands = (np + band_panels - 1) / band_panels;
-  // The tap shifts of the flat plane: tap (u, v) of output f reads input f + (u-1)W + (v-1).
-  int64_t off[kTaps];
-  for (int t = 0; t < kTaps; ++t) off[t] = (t / 3 - 1) * g.W + (t % 3 - 1);
+  int64_t off[kTaps];  // tap (u, v) of output f reads input f + off[3u + v]
+  same_conv::tap_shifts(g.W, 3, off);
 #pragma omp parallel for schedule(dynamic, 1)
   for (int64_t task = 0; task < g.N * bands; ++task) {
     const int64_t n = task / bands, band = task % bands;

@@ -36,8 +36,10 @@ struct DeviceProbe {
       return;
     }
     cudaDeviceProp p{};
-    if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) {
-      status = "no CUDA device answered (cudaGetDeviceProperties failed)";
+    e = cudaGetDeviceProperties(&p, 0);
+    if (e != cudaSuccess) {
+      status = std::string("no CUDA device answered (cudaGetDeviceProperties: ") + cudaGetErrorString(e) + ")";
+      cudaGetLastError();  // as above: not to be reported later as some launch's error
       return;
     }
     ok = true;
@@ -73,7 +75,6 @@ class CachingAllocator {
   void* allocate(std::size_t bytes) {
     std::lock_guard<std::mutex> lock(mu_);
     const std::size_t cls = exact_ ? std::max<std::size_t>(bytes, 1) : size_class(bytes);
-    ++stats_.requests;
     void* p = nullptr;
     auto it = exact_ ? free_.end() : free_.find(cls);
     if (it != free_.end() && !it->second.empty()) {
@@ -84,7 +85,10 @@ class CachingAllocator {
       cudaError_t e = cudaMalloc(&p, cls);
       if (e == cudaErrorMemoryAllocation) {  // give the cache back and try once more
         cudaGetLastError();
-        release_cached_locked();
+        const cudaError_t released = release_cached_locked();
+        if (released != cudaSuccess)  // the device failed (an earlier kernel's fault, most likely)
+          GSN_THROW("cuda_malloc(", bytes, " bytes): out of memory, and giving the cache back failed: ",
+                    cudaGetErrorString(released));
         e = cudaMalloc(&p, cls);
       }
       if (e != cudaSuccess) {
@@ -94,6 +98,7 @@ class CachingAllocator {
       }
       ++stats_.device_allocs;
     }
+    ++stats_.requests;  // served: a request that threw above is not counted
     stats_.in_use += cls;
     if (stats_.in_use > stats_.peak) stats_.peak = stats_.in_use;
     return p;
@@ -115,7 +120,8 @@ class CachingAllocator {
   }
   void empty_cache() {
     std::lock_guard<std::mutex> lock(mu_);
-    release_cached_locked();
+    const cudaError_t e = release_cached_locked();
+    if (e != cudaSuccess) GSN_THROW("cuda_empty_cache: ", cudaGetErrorString(e));
   }
   CudaMemoryStats stats() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -127,12 +133,21 @@ class CachingAllocator {
   }
 
  private:
-  void release_cached_locked() {
-    cudaDeviceSynchronize();
+  // Gives every cached block back to the driver; returns the first error (the wait for the
+  // device, or a cudaFree), having cleared the runtime's error state so that the next
+  // launch check does not report it as its own. The lists are emptied even on an error:
+  // after a device fault the blocks cannot be used again anyway.
+  cudaError_t release_cached_locked() {
+    cudaError_t first = cudaDeviceSynchronize();  // no kernel may still use a block we free
     for (auto& kv : free_)
-      for (void* p : kv.second) cudaFree(p);
+      for (void* p : kv.second) {
+        const cudaError_t e = cudaFree(p);
+        if (first == cudaSuccess) first = e;
+      }
     free_.clear();
     stats_.cached = 0;
+    if (first != cudaSuccess) cudaGetLastError();
+    return first;
   }
   const bool exact_ = exact_alloc_requested();
   std::mutex mu_;

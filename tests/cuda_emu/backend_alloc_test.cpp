@@ -255,6 +255,7 @@ TEST_CASE("out of memory twice: a clear gsn::Error, the error state cleared, the
   CHECK(s1.peak == s0.peak);
   CHECK(s1.cached == 0);
   CHECK(s1.device_allocs == s0.device_allocs);
+  CHECK(s1.requests == s0.requests);  // not served, so not counted
   // Budget lifted: the allocator serves again.
   fakedev::g_budget = static_cast<std::size_t>(-1);
   void* p = gsn::cuda_malloc(3u << 20);
@@ -298,6 +299,51 @@ TEST_CASE("copies, memset, fill and synchronize on the fake device") {
   CHECK(cudaGetLastError() == cudaSuccess);
   gsn::cuda_free(d, n * sizeof(float));
   gsn::cuda_free(d2, n * sizeof(float));
+}
+
+TEST_CASE("cuda_empty_cache after a device fault: the error named, the blocks given back, the state cleared") {
+  Fresh fresh;
+  void* a = gsn::cuda_malloc(1 << 12);
+  void* b = gsn::cuda_malloc(1 << 14);
+  gsn::cuda_free(a, 1 << 12);
+  gsn::cuda_free(b, 1 << 14);
+  REQUIRE(fakedev::g_live.size() == 2);
+  fakedev::g_fault_next_sync = true;  // an earlier kernel wrote out of bounds
+  CHECK_THROWS_WITH_AS(gsn::cuda_empty_cache(),
+                       doctest::Contains("cuda_empty_cache: an illegal memory access was encountered"), gsn::Error);
+  CHECK(fakedev::g_sync_calls == 1);
+  CHECK(fakedev::g_free_calls == 2);  // freed all the same: nothing leaks from the cache
+  CHECK(fakedev::g_live.empty());
+  CHECK(gsn::cuda_memory_stats().cached == 0);
+  CHECK(cudaGetLastError() == cudaSuccess);  // not left for the next launch check to report
+  gsn::cuda_empty_cache();                   // the next one is clean
+  CHECK(fakedev::g_sync_calls == 2);
+}
+
+TEST_CASE("out of memory after a device fault: the error names both, nothing is retried") {
+  Fresh fresh;
+  void* cached = gsn::cuda_malloc(1 << 12);
+  gsn::cuda_free(cached, 1 << 12);
+  const auto s0 = gsn::cuda_memory_stats();
+  fakedev::g_fail_next = 1;
+  fakedev::g_fault_next_sync = true;
+  const std::size_t calls = fakedev::g_malloc_calls;
+  std::string what;
+  try {
+    (void)gsn::cuda_malloc(1 << 20);
+  } catch (const gsn::Error& e) {
+    what = e.what();
+  }
+  CAPTURE(what);
+  CHECK(what.find("cuda_malloc(1048576 bytes): out of memory, and giving the cache back failed: "
+                  "an illegal memory access was encountered") != std::string::npos);
+  CHECK(fakedev::g_malloc_calls == calls + 1);  // no retry on a faulted device
+  CHECK(fakedev::g_live.empty());
+  CHECK(cudaGetLastError() == cudaSuccess);
+  const auto s1 = gsn::cuda_memory_stats();
+  CHECK(s1.requests == s0.requests);
+  CHECK(s1.in_use == s0.in_use);
+  CHECK(s1.cached == 0);
 }
 
 TEST_CASE("every kernel of backend_cuda.cu ran") {
@@ -357,6 +403,29 @@ TEST_CASE("GSN_CUDA_EXACT_ALLOC=1: out of memory throws and clears the error sta
   CHECK(cudaGetLastError() == cudaSuccess);
   gsn::cuda_free(p, 777);
   CHECK(fakedev::g_live.empty());
+}
+
+}  // TEST_SUITE
+
+// A third process (ctest emu.backend_probe_fails), since the probe runs once: the device
+// count is 1 but its properties cannot be read (an old driver).
+TEST_SUITE("backend_probe_fails") {
+
+TEST_CASE("a device whose properties cannot be read: unavailable, the reason given, no error left set") {
+  const char* v = std::getenv("GSN_FAKE_DEVICE_PROPS");
+  REQUIRE((v && std::string(v) == "fail"));
+  CHECK(gsn::cuda_built());
+  CHECK_FALSE(gsn::cuda_available());
+  CHECK(gsn::cuda_status() ==
+        "no CUDA device answered (cudaGetDeviceProperties: CUDA driver version is insufficient for CUDA runtime "
+        "version)");
+  CHECK(cudaGetLastError() == cudaSuccess);
+  CHECK_THROWS_WITH_AS(gsn::cuda_malloc(16), doctest::Contains("CUDA requested but no CUDA device answered"),
+                       gsn::Error);
+  CHECK(fakedev::g_malloc_calls == 0);
+  const auto s = gsn::cuda_memory_stats();
+  CHECK(s.requests == 0);
+  CHECK(s.in_use == 0);
 }
 
 }  // TEST_SUITE

@@ -148,7 +148,9 @@ inline cudaError_t cudaMemcpy(void* d, const void* s, std::size_t n, cudaMemcpyK
   return cudaMemcpyAsync(d, s, n, k);
 }
 inline cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
+#ifndef GSN_EMU_FAKE_DEVICE  // fake_device.h's can report an injected device fault
 inline cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+#endif
 inline cudaError_t cudaGetDevice(int* d) {
   *d = 0;
   return cudaSuccess;

@@ -4,17 +4,24 @@
 // counters and an injectable cudaMalloc failure, so the caching allocator runs on the CPU.
 //   fakedev::g_fail_next   the next N cudaMalloc calls fail (cudaErrorMemoryAllocation)
 //   fakedev::g_budget      a cudaMalloc that would take live bytes above it fails
+//   fakedev::g_fault_next_sync  the next cudaDeviceSynchronize reports a device fault
+//                          (an illegal address, as a kernel that wrote out of bounds)
+//   GSN_FAKE_DEVICE_PROPS=fail  cudaGetDeviceProperties fails (an old driver), read once
+//                          when the probe runs
 // Not a model of a GPU: cudaFree, synchronisation and copies are immediate.
 #pragma once
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "tests/cuda_emu/emu_cuda.h"
 
 // emu_cuda.h's enum has no out-of-memory code; the runtime's value.
 constexpr cudaError_t cudaErrorMemoryAllocation = static_cast<cudaError_t>(2);
+constexpr cudaError_t cudaErrorInsufficientDriver = static_cast<cudaError_t>(35);
+constexpr cudaError_t cudaErrorIllegalAddress = static_cast<cudaError_t>(700);
 constexpr unsigned cudaStreamNonBlocking = 0x01;
 
 struct cudaDeviceProp {
@@ -35,6 +42,8 @@ inline std::size_t g_bad_frees = 0;      // cudaFree of a pointer cudaMalloc did
 inline std::size_t g_last_malloc_bytes = 0;
 inline std::size_t g_fail_next = 0;
 inline std::size_t g_budget = static_cast<std::size_t>(-1);
+inline bool g_fault_next_sync = false;
+inline std::size_t g_sync_calls = 0;
 inline int g_streams_created = 0;
 inline unsigned g_stream_flags = 0;
 inline int g_cublas_created = 0;
@@ -51,6 +60,8 @@ inline void reset_counters() {
   g_malloc_calls = g_malloc_failed = g_free_calls = g_bad_frees = g_last_malloc_bytes = 0;
   g_fail_next = 0;
   g_budget = static_cast<std::size_t>(-1);
+  g_fault_next_sync = false;
+  g_sync_calls = 0;
 }
 }  // namespace fakedev
 
@@ -60,6 +71,8 @@ inline cudaError_t cudaGetDeviceCount(int* n) {
 }
 inline cudaError_t cudaGetDeviceProperties(cudaDeviceProp* p, int dev) {
   if (dev != 0) return fakedev::fail(cudaErrorInvalidValue, "invalid device ordinal");
+  if (const char* v = std::getenv("GSN_FAKE_DEVICE_PROPS"); v && std::string(v) == "fail")
+    return fakedev::fail(cudaErrorInsufficientDriver, "CUDA driver version is insufficient for CUDA runtime version");
   std::memset(p, 0, sizeof *p);
   std::strcpy(p->name, "Fake Device");
   p->totalGlobalMem = fakedev::kTotalMem;
@@ -98,6 +111,11 @@ inline cudaError_t cudaFree(void* p) {
   g_live.erase(it);
   std::free(p);
   return cudaSuccess;
+}
+inline cudaError_t cudaDeviceSynchronize() {
+  ++fakedev::g_sync_calls;
+  if (!std::exchange(fakedev::g_fault_next_sync, false)) return cudaSuccess;
+  return fakedev::fail(cudaErrorIllegalAddress, "an illegal memory access was encountered");
 }
 inline cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned flags) {
   ++fakedev::g_streams_created;

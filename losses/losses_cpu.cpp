@@ -3,7 +3,8 @@
 //   1. max of q/tau and y/tau, and the MSE sum (a vectorised loop);
 //   2. the two exp sums of the log-sum-exps (exp in float, sums in double);
 //   3. KL and the gradient together, from the same exp(a_i), exp(b_i).
-// Differs from the reference only in doing the exps in float.
+// Differs from the reference only in doing the exps in float. The log-sum-exp is kept as
+// m + s and applied as (x - m) - s, as in the reference (losses_ref.cpp says why).
 #include <cmath>
 #include <limits>
 
@@ -22,9 +23,8 @@ void loss_forward(const float* q, const float* y, int64_t n, float w_mse, float 
     sq += d * d;
   }
   double kl = 0.0;
-  float lse_q = 0.f, lse_y = 0.f;
+  float mq = -std::numeric_limits<float>::infinity(), my = mq, s_q = 0.f, s_y = 0.f;
   if (w_kl != 0.f) {
-    float mq = -std::numeric_limits<float>::infinity(), my = mq;
     for (int64_t i = 0; i < n; ++i) {
       const float xq = q[i] * inv_tau, xy = y[i] * inv_tau;
       mq = xq > mq ? xq : mq;  // NaN never becomes the max; it reaches the sums below
@@ -35,13 +35,13 @@ void loss_forward(const float* q, const float* y, int64_t n, float w_mse, float 
       sq_sum += static_cast<double>(std::exp(q[i] * inv_tau - mq));
       sy_sum += static_cast<double>(std::exp(y[i] * inv_tau - my));
     }
-    lse_q = static_cast<float>(static_cast<double>(mq) + std::log(sq_sum));
-    lse_y = static_cast<float>(static_cast<double>(my) + std::log(sy_sum));
+    s_q = static_cast<float>(std::log(sq_sum));
+    s_y = static_cast<float>(std::log(sy_sum));
   }
   const float g_mse = 2.f * w_mse * inv_n, g_kl = w_kl * inv_tau;
   if (w_kl != 0.f) {
     for (int64_t i = 0; i < n; ++i) {
-      const float a = y[i] * inv_tau - lse_y, b = q[i] * inv_tau - lse_q;
+      const float a = (y[i] * inv_tau - my) - s_y, b = (q[i] * inv_tau - mq) - s_q;
       const float p = std::exp(a);
       kl += static_cast<double>(p) * static_cast<double>(a - b);
       if (grad) grad[i] = (w_mse != 0.f ? g_mse * (q[i] - y[i]) : 0.f) + g_kl * (std::exp(b) - p);

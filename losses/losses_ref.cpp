@@ -1,9 +1,12 @@
 // Reference losses: three plain passes, everything accumulated in double. This defines
 // MSE, the batch KL and the GSN loss (see losses.h for the formulas).
 //   pass 1  m_q = max q_i/tau, m_y = max y_i/tau, and the MSE sum
-//   pass 2  LSE_q = m_q + log sum exp(q_i/tau - m_q), LSE_y likewise
-//   pass 3  KL = sum P_i (a_i - b_i), a_i = y_i/tau - LSE_y, b_i = q_i/tau - LSE_q, P_i = exp(a_i);
+//   pass 2  s_q = log sum exp(q_i/tau - m_q), s_y likewise (LSE = m + s)
+//   pass 3  KL = sum P_i (a_i - b_i), a_i = (y_i/tau - m_y) - s_y, b_i = (q_i/tau - m_q) - s_q,
+//           P_i = exp(a_i);
 //           grad_i = w_mse * 2 (q_i - y_i)/B + w_kl * (exp(b_i) - P_i)/tau
+// The log-sum-exp stays in its two parts: m + s would round s away once |m| >> 1 (at
+// m = 1e30, s = log 2 is below half an ulp), and x - m is exact near the max.
 // NaN: the max skips NaN (comparisons are false) but exp(NaN - m) puts it in the sums.
 #include <cmath>
 #include <limits>
@@ -24,18 +27,18 @@ template <class T> void loss_forward(const T* q, const T* y, int64_t n, T w_mse,
     if (xq > mq) mq = xq;
     if (xy > my) my = xy;
   }
-  double kl = 0.0, lse_q = 0.0, lse_y = 0.0;
+  double kl = 0.0, s_q = 0.0, s_y = 0.0;
   if (wk != 0.0) {
     double sq_sum = 0.0, sy_sum = 0.0;
     for (int64_t i = 0; i < n; ++i) {
       sq_sum += std::exp(static_cast<double>(q[i]) * inv_tau - mq);
       sy_sum += std::exp(static_cast<double>(y[i]) * inv_tau - my);
     }
-    lse_q = mq + std::log(sq_sum);
-    lse_y = my + std::log(sy_sum);
+    s_q = std::log(sq_sum);
+    s_y = std::log(sy_sum);
     for (int64_t i = 0; i < n; ++i) {
-      const double a = static_cast<double>(y[i]) * inv_tau - lse_y;
-      const double b = static_cast<double>(q[i]) * inv_tau - lse_q;
+      const double a = (static_cast<double>(y[i]) * inv_tau - my) - s_y;
+      const double b = (static_cast<double>(q[i]) * inv_tau - mq) - s_q;
       kl += std::exp(a) * (a - b);
     }
   }
@@ -45,8 +48,8 @@ template <class T> void loss_forward(const T* q, const T* y, int64_t n, T w_mse,
     double g = 0.0;
     if (wm != 0.0) g += wm * 2.0 * (static_cast<double>(q[i]) - static_cast<double>(y[i])) * inv_n;
     if (wk != 0.0) {
-      const double p = std::exp(static_cast<double>(y[i]) * inv_tau - lse_y);
-      const double qq = std::exp(static_cast<double>(q[i]) * inv_tau - lse_q);
+      const double p = std::exp((static_cast<double>(y[i]) * inv_tau - my) - s_y);
+      const double qq = std::exp((static_cast<double>(q[i]) * inv_tau - mq) - s_q);
       g += wk * (qq - p) * inv_tau;
     }
     grad[i] = static_cast<T>(g);

@@ -55,6 +55,28 @@ TEST_SUITE("losses") {
     }
   }
 
+  TEST_CASE("loss_forward with logits far from 0 (q near 1e6, y near -3e5) against the reference") {
+    // The log-sum-exp stays in two parts (x - m) - s in both: formed as one number m + s,
+    // s would be rounded to a multiple of 1/16 at m = 1e6.
+    for (int64_t B : {2, 61, 1100}) {
+      for (float tau : {1.f, 0.5f}) {
+        const std::string name = cat("loss kl far logits B=", B, " tau=", tau);
+        CaseScope scope(name);
+        const std::size_t n = sz(B);
+        std::vector<float> q = draw(n, -3.0, 3.0, 7 * n + 1), y = draw(n, -2.0, 2.0, 7 * n + 2);
+        for (float& v : q) v += 1e6f;
+        for (float& v : y) v -= 3e5f;
+        float value = 0.f;
+        std::vector<float> grad(n);
+        ref::loss_forward<float>(q.data(), y.data(), B, 0.f, 1.f, tau, &value, grad.data());
+        DevBuf dq(q), dy(y), dvalue(1), dgrad(n);
+        cuda::loss_forward(dq.data(), dy.data(), B, 0.f, 1.f, tau, dvalue.data(), dgrad.data());
+        expect_close(name + " value", dvalue, {value}, kTol);
+        expect_close(name + " grad", dgrad, grad, kTol);
+      }
+    }
+  }
+
   TEST_CASE("scale_by against the reference") {
     for (int64_t n : {1, 7, 1000}) {
       const std::string name = cat("scale_by n=", n);

@@ -77,12 +77,20 @@ TEST_CASE("CUDA losses match the reference: MSE, KL, GSN, B = 1..4097, q up to +
   }
 }
 
-TEST_CASE("CUDA losses: B = 1 gives KL 0, NaN gives NaN, zero weights a zero gradient") {
+TEST_CASE("CUDA losses: B = 1 gives KL 0, logits of 1e30, NaN gives NaN, zero weights a zero gradient") {
   Tensor q1 = Tensor::from_vector({1}, std::vector<float>{37.f}, Device::CUDA);
   Tensor y1 = Tensor::from_vector({1}, std::vector<float>{-2.f}, Device::CUDA);
   LossResult k = kl_batch_loss(q1, y1, 1.0, true);
   CHECK(k.value.item() == 0.0);
   CHECK(k.grad.item() == 0.0);
+  LossResult kt = kl_batch_loss(q1, y1, 0.3, true);  // 1/0.3 is inexact: still exactly 0
+  CHECK(kt.value.item() == 0.0);
+  CHECK(kt.grad.item() == 0.0);
+  // Logits far from 0 (the log-sum-exp in two parts, as on the CPU): P = Q, so KL = 0.
+  Tensor qh = Tensor::from_vector({2}, std::vector<float>{1e30f, 1e30f}, Device::CUDA);
+  LossResult kh = kl_batch_loss(qh, Tensor::zeros({2}, DType::F32, Device::CUDA), 1.0, true);
+  CHECK(kh.value.item() == doctest::Approx(0.0));
+  CHECK(kh.grad.to_vector<double>()[0] == doctest::Approx(0.0));
   std::vector<float> qv(700, 0.5f);
   qv[613] = std::numeric_limits<float>::quiet_NaN();
   Tensor qn = Tensor::from_vector({700}, qv, Device::CUDA), yn = Tensor::zeros({700}, DType::F32, Device::CUDA);

@@ -80,6 +80,32 @@ TEST_CASE("losses: hand-computed values, B = 1, NaN, large magnitudes, shape err
     CHECK(k1.value.item() == 0.0);
     CHECK(k1.grad.item() == 0.0);
 
+    // B = 1 at a temperature whose reciprocal is inexact: still exactly 0 (the max pass and
+    // the later passes must form the same rounded logit q/tau).
+    LossResult k1t = kl_batch_loss(q1, y1, 0.3, true);
+    CHECK(k1t.value.item() == 0.0);
+    CHECK(k1t.grad.item() == 0.0);
+
+    // Logits far from 0: the log-sum-exp kept as m + s, applied as (x - m) - s. Formed as
+    // one number, m + s would round s away: at m = 1e30 all of it (Q would sum to 2 and KL
+    // come out as -ln 2), at m = 1e6 up to 1/32 in float.
+    for (float big : {1e30f, -1e30f}) {
+      Tensor qh = Tensor::from_vector({2}, std::vector<float>{big, big}), yh = Tensor::zeros({2});
+      LossResult kh = kl_batch_loss(qh, yh, 1.0, true);  // P = Q = (1/2, 1/2)
+      CAPTURE(big);
+      CHECK(kh.value.item() == doctest::Approx(0.0));
+      CHECK(kh.grad.to_vector<double>()[0] == doctest::Approx(0.0));
+      CHECK(kh.grad.to_vector<double>()[1] == doctest::Approx(0.0));
+    }
+    {
+      // q = (1e6 + 1, 1e6) and y = (1, 0): the same softmax, so KL = 0 and gradient 0.
+      Tensor qm = Tensor::from_vector({2}, std::vector<float>{1e6f + 1.f, 1e6f});
+      Tensor ym = Tensor::from_vector({2}, std::vector<float>{1.f, 0.f});
+      LossResult km = kl_batch_loss(qm, ym, 1.0, true);
+      CHECK(std::abs(km.value.item()) < 1e-6);
+      CHECK(std::abs(km.grad.to_vector<double>()[0]) < 1e-6);
+    }
+
     // Large magnitudes: exp(+-500) overflows float; the log-sum-exp never forms it.
     // q = (500, -500), y = (0, 0): P = (1/2, 1/2), log Q = (0, -1000): KL = 500 - ln 2.
     Tensor qb = Tensor::from_vector({2}, std::vector<float>{500.f, -500.f});

@@ -20,7 +20,10 @@ void save_checkpoint(const std::string& path, Module& model, const std::map<std:
 }
 
 SafetensorsFile load_checkpoint(const std::string& path, Module& model) {
-  SafetensorsFile file = load_safetensors(path);
+  return load_checkpoint(load_safetensors(path), path, model);
+}
+
+SafetensorsFile load_checkpoint(SafetensorsFile file, const std::string& path, Module& model) {
   auto take = [&](const std::string& name, Tensor& dst) {
     auto it = file.tensors.find(name);
     GSN_CHECK(it != file.tensors.end(), path, ": checkpoint has no tensor '", name, "' (another model or preset?)");

@@ -18,5 +18,7 @@ void save_checkpoint(const std::string& path, Module& model, const std::map<std:
 // checkpoint that lacks one of the model's tensors, has one of another shape, or has
 // model-like tensors the model does not know (a different architecture).
 SafetensorsFile load_checkpoint(const std::string& path, Module& model);
+// The same for a file already read (to look at its metadata first); path names it in errors.
+SafetensorsFile load_checkpoint(SafetensorsFile file, const std::string& path, Module& model);
 
 }  // namespace gsn::nn

@@ -16,7 +16,7 @@ out=runs/demo
 mkdir -p "$out"
 echo "== training GSN (tiny) on the built-in synthetic data for $steps steps"
 build/bin/gsn-train --data synthetic --preset tiny --steps "$steps" --batch 16 --crop 48 --lr 3e-3 \
-  --eval-every 100 --device cpu --seed 1 --out "$out"
+  --eval-every 100 --device cpu --seed 1 --out "$out" --overwrite
 
 echo "== scoring a pair the model has not seen"
 build/bin/gsn-synth --out "$out/pairs" --refs 1 --size 128 --seed 999 --types jpeg,gaussian_blur --levels 1,5 >/dev/null

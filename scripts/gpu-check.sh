@@ -100,7 +100,7 @@ head -80 "$out/bench.txt"
 echo "== GSN on the GPU: a short training run, the training-step benchmark, the same step in PyTorch"
 {
   run_for 45 build-gpu/bin/gsn-train --device cuda --preset tiny --steps 60 --eval-every 30 --crop 64 --batch 16 \
-    --out "$root/build-gpu/gpu-run" || echo "gsn-train exited $?"
+    --out "$root/build-gpu/gpu-run" --overwrite || echo "gsn-train exited $?"
   run_for 45 build-gpu/bench/bench_train_step --benchmark_filter='gsn_cuda' || echo "bench_train_step exited $?"
 } >"$out/train.log" 2>&1 || status=1
 grep -q "exited" "$out/train.log" && status=1

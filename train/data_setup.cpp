@@ -6,7 +6,9 @@
 namespace gsn::train {
 
 DataSetup open_data(const TrainOptions& o) {
+  validate_data(o);
   DataSetup d;
+  std::vector<std::string> preset;  // the split the data set gives per pair, if any
   if (o.data == "synthetic") {
     data::SyntheticOptions s;
     s.num_refs = static_cast<std::size_t>(o.synth_refs);
@@ -19,10 +21,15 @@ DataSetup open_data(const TrainOptions& o) {
     data::DatasetOptions dopt;
     dopt.labels = o.labels;
     dopt.lower_is_better = o.lower_is_better;
-    d.source = data::open_dataset(o.data, o.root, dopt);
+    dopt.part = o.pipal_part;
+    auto files = data::open_dataset(o.data, o.root, dopt);
+    preset = files->preset_split();
+    d.source = std::move(files);
   }
   if (!o.split_file.empty()) {
     d.split = data::read_split(o.split_file, *d.source);
+  } else if (!preset.empty()) {  // a CSV's split column: the data set's own split wins
+    d.split = data::split_from_names(*d.source, preset);
   } else {
     data::SplitOptions sp;
     sp.val = o.val_fraction;

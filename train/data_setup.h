@@ -1,5 +1,6 @@
 // Opening the data a run trains and evaluates on: the source (synthetic or a data set on
-// disk) and its split by reference, drawn from the seed or read from a split file.
+// disk) and its split by reference: read from a split file (--split), else the data set's
+// own (a CSV's split column), else drawn from the seed at the given fractions.
 #pragma once
 #include <memory>
 

@@ -1,6 +1,8 @@
 #include "train/model_io.h"
 
+#include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "data/crop.h"
 #include "nn/checkpoint.h"
@@ -21,7 +23,7 @@ LoadedModel load_model(const std::string& checkpoint, Device device, const std::
   LoadedModel m;
   m.model = std::make_unique<nn::GsnModel>(config, 0);
   m.model->to(device);
-  SafetensorsFile rest = nn::load_checkpoint(checkpoint, *m.model);
+  SafetensorsFile rest = nn::load_checkpoint(std::move(file), checkpoint, *m.model);
   m.model->eval();
   auto meta = [&](const char* key, const std::string& dflt) {
     auto f = rest.metadata.find(key);
@@ -34,6 +36,11 @@ LoadedModel load_model(const std::string& checkpoint, Device device, const std::
   } catch (const std::exception&) {
     GSN_THROW(checkpoint, ": score_mean, score_std or step in the metadata is not a number");
   }
+  // Scores are q * std + mean: a zero or non-finite std (or mean) would make every score
+  // the same number or NaN.
+  GSN_CHECK(std::isfinite(m.norm.mean) && std::isfinite(m.norm.std) && m.norm.std > 0, checkpoint,
+            ": the score normalisation in the metadata is unusable (score_mean ", m.norm.mean, ", score_std ",
+            m.norm.std, "); it must be finite, with score_std > 0");
   m.dataset = meta("dataset", "unknown");
   return m;
 }

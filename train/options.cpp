@@ -1,8 +1,57 @@
 #include "train/options.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace gsn::train {
+
+namespace {
+// require(ok, "--batch", " must be at least 2, got ", batch)
+template <class... Args> void require(bool ok, const Args&... what) {
+  if (ok) return;
+  std::ostringstream os;
+  (os << ... << what);
+  throw OptionError(os.str());
+}
+bool finite(double v) { return std::isfinite(v); }
+}  // namespace
+
+void validate_data(const TrainOptions& o) {
+  require(o.pipal_part == "train" || o.pipal_part == "val", "--pipal-part must be train or val, got ", o.pipal_part);
+  require(o.synth_refs >= 1 && o.synth_refs <= 100000, "--synth-refs must be in [1, 100000], got ", o.synth_refs);
+  require(o.synth_size >= 8 && o.synth_size <= 8192, "--synth-size must be in [8, 8192], got ", o.synth_size);
+  require(finite(o.val_fraction) && o.val_fraction >= 0 && o.val_fraction < 1,
+          "--val-fraction must be in [0, 1), got ", o.val_fraction);
+  require(finite(o.test_fraction) && o.test_fraction >= 0 && o.test_fraction < 1,
+          "--test-fraction must be in [0, 1), got ", o.test_fraction);
+  require(o.val_fraction + o.test_fraction < 1, "--val-fraction + --test-fraction must leave references to train on, got ",
+          o.val_fraction, " + ", o.test_fraction);
+  require(o.crop >= 8 && o.crop <= 4096, "--crop must be in [8, 4096], got ", o.crop);
+}
+
+void validate(const TrainOptions& o) {
+  validate_data(o);
+  require(o.theta >= 0 && o.theta <= 1, "--theta must be in [0, 1], got ", o.theta);
+  require(o.batch >= 2 && o.batch <= 100000, "--batch must be in [2, 100000] (the KL term compares pairs), got ",
+          o.batch);
+  require(o.steps >= 0, "--steps must be positive (or 0: use --epochs), got ", o.steps);
+  require(o.steps > 0 || o.epochs >= 1, "--epochs must be at least 1, got ", o.epochs);
+  require(finite(o.lr) && o.lr > 0, "--lr must be a positive number, got ", o.lr);
+  require(finite(o.min_lr_ratio) && o.min_lr_ratio >= 0 && o.min_lr_ratio <= 1, "--min-lr-ratio must be in [0, 1], got ",
+          o.min_lr_ratio);
+  require(o.warmup >= 0, "--warmup must be 0 or more, got ", o.warmup);
+  require(finite(o.weight_decay) && o.weight_decay >= 0, "--weight-decay must be 0 or more, got ", o.weight_decay);
+  require(finite(o.momentum) && o.momentum >= 0 && o.momentum < 1, "--momentum must be in [0, 1), got ", o.momentum);
+  require(finite(o.clip) && o.clip >= 0, "--clip must be 0 (off) or more, got ", o.clip);
+  require(finite(o.lambda) && o.lambda >= 0, "--lambda must be 0 or more, got ", o.lambda);
+  require(finite(o.tau) && o.tau > 0, "--tau must be positive, got ", o.tau);
+  require(o.workers >= 0 && o.workers <= 256, "--workers must be in [0, 256], got ", o.workers);
+  require(o.threads >= 0 && o.threads <= 1024, "--threads must be in [0, 1024] (0: all cores), got ", o.threads);
+  require(o.eval_every >= 0, "--eval-every must be 0 (once per epoch) or more, got ", o.eval_every);
+  require(o.stop_at >= 0, "stop_at must be 0 (off) or more, got ", o.stop_at);
+  require(!o.out.empty(), "--out must name a folder");
+}
 
 nn::GsnConfig TrainOptions::model_config() const {
   nn::GsnConfig c = nn::GsnConfig::from_preset(preset);
@@ -14,14 +63,15 @@ nn::GsnConfig TrainOptions::model_config() const {
 
 std::string TrainOptions::to_json() const {
   nlohmann::json j = {
-      {"data", data}, {"root", root}, {"labels", labels}, {"lower_is_better", lower_is_better}, {"refs", refs},
+      {"data", data}, {"root", root}, {"labels", labels}, {"pipal_part", pipal_part}, {"lower_is_better", lower_is_better}, {"refs", refs},
       {"synth_refs", synth_refs}, {"synth_size", synth_size}, {"split_file", split_file},
       {"val_fraction", val_fraction}, {"test_fraction", test_fraction}, {"preset", preset}, {"theta", theta},
       {"attention", attention}, {"crop", crop}, {"batch", batch}, {"epochs", epochs}, {"steps", steps},
       {"optimizer", optimizer}, {"lr", lr}, {"min_lr_ratio", min_lr_ratio}, {"warmup", warmup},
       {"weight_decay", weight_decay}, {"momentum", momentum}, {"clip", clip}, {"lambda", lambda}, {"tau", tau},
       {"workers", workers}, {"threads", threads}, {"device", device}, {"seed", seed}, {"eval_mode", eval_mode},
-      {"eval_every", eval_every}, {"baselines", baselines}, {"out", out}, {"resume", resume}, {"stop_at", stop_at}};
+      {"eval_every", eval_every}, {"baselines", baselines}, {"out", out}, {"resume", resume}, {"stop_at", stop_at},
+      {"overwrite", overwrite}};
   return j.dump(2);
 }
 

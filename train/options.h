@@ -2,6 +2,7 @@
 // and it is written to <out>/options.json at the start of every run.
 #pragma once
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include "nn/gsn_config.h"
@@ -13,6 +14,7 @@ struct TrainOptions {
   std::string data = "synthetic";  // synthetic | pipal | kadid | tid2013 | csiq | csv
   std::string root;                // data set folder (or the CSV file for csv)
   std::string labels;              // csiq/csv label file, when not the default
+  std::string pipal_part = "train";  // pipal: its "train" or "val" part
   bool lower_is_better = false;    // csv: DMOS-like scores
   std::string refs;                // synthetic: a folder of PNG references instead of generated ones
   int synth_refs = 48;             // synthetic: number of generated references
@@ -51,9 +53,22 @@ struct TrainOptions {
   std::string out = "runs/gsn";
   std::string resume;  // a checkpoint to continue from ("last" = <out>/last.safetensors)
   int64_t stop_at = 0;  // > 0: save and stop at this step, as Ctrl-C would (time-limited jobs)
+  bool overwrite = false;  // a fresh run may replace an earlier run's files in out
 
   nn::GsnConfig model_config() const;
   std::string to_json() const;
 };
+
+// A value out of range, or options that contradict each other; the message names the
+// command-line option. The apps exit with code 2 (bad arguments) on it.
+class OptionError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Throws OptionError unless every field is in range: validate_data the fields that choose
+// the data and its split (all gsn-eval reads), validate all of them.
+void validate_data(const TrainOptions& o);
+void validate(const TrainOptions& o);
 
 }  // namespace gsn::train

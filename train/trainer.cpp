@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "apps/common/progress.h"
@@ -66,6 +67,92 @@ std::string resolve_resume(const TrainOptions& o) {
   return o.resume;
 }
 
+// The files a run writes into --out (trainer.h).
+const char* const kRunFiles[] = {"options.json", "split.txt", "log.csv", "eval.csv", "last.safetensors",
+                                 "best.safetensors", "report.html"};
+
+// A fresh run must not mix with an earlier one in the same folder: its logs would be cut,
+// and the old last/best checkpoints would pass for this run's. --resume continues the
+// earlier run; --overwrite deletes its files first (only the files a run writes).
+void claim_out_dir(const TrainOptions& o) {
+  if (!o.resume.empty()) return;
+  std::vector<std::string> found;
+  for (const char* f : kRunFiles)
+    if (fs::exists(fs::path(o.out) / f)) found.push_back(f);
+  if (found.empty()) return;
+  if (o.overwrite) {
+    for (const std::string& f : found) fs::remove(fs::path(o.out) / f);
+    return;
+  }
+  std::string list;
+  for (const std::string& f : found) list += (list.empty() ? "" : ", ") + f;
+  throw OptionError("--out " + o.out + " holds an earlier run (" + list +
+                    "): continue it with --resume last, replace it with --overwrite, or choose another --out");
+}
+
+// The options that decide what a run computes. A resumed run must be given the same ones,
+// or it would not continue the run it resumes: another seed or fraction draws another
+// split (and can put test references into training), another batch, crop or schedule
+// gives other steps. Left free: where and how fast it runs and how often it reports.
+bool free_on_resume(const std::string& key) {
+  for (const char* k : {"workers", "threads", "device", "eval_every", "baselines", "out", "resume", "stop_at", "overwrite"})
+    if (key == k) return true;
+  return false;
+}
+std::string flag_of(const std::string& key) {
+  if (key == "split_file") return "--split";
+  if (key == "attention") return "--no-attention";
+  std::string f = "--" + key;
+  for (char& c : f)
+    if (c == '_') c = '-';
+  return f;
+}
+
+void check_resume_options(const std::string& path, const std::map<std::string, std::string>& meta,
+                          const TrainOptions& o) {
+  auto it = meta.find("options");
+  if (it == meta.end())
+    throw OptionError(path + ": has no training options in its metadata (not written by gsn-train), so it cannot be "
+                      "resumed; start a new run");
+  nlohmann::json saved, now = nlohmann::json::parse(o.to_json());
+  try {
+    saved = nlohmann::json::parse(it->second);
+  } catch (const std::exception& e) {
+    GSN_THROW(path, ": the training options in its metadata are not JSON (", e.what(), ")");
+  }
+  std::string diff;
+  for (const auto& [key, value] : now.items()) {
+    if (free_on_resume(key)) continue;
+    const auto s = saved.find(key);
+    if (s != saved.end() && *s == value) continue;
+    diff += (diff.empty() ? "" : ", ") + flag_of(key) + " " + value.dump() + " (the run: " +
+            (s == saved.end() ? std::string("not set") : s->dump()) + ")";
+  }
+  if (!diff.empty())
+    throw OptionError(path + ": resume with the options of the run it continues; these differ: " + diff +
+                      ". Its options are in the metadata (and in options.json beside it); for another run, use "
+                      "another --out");
+}
+
+double meta_number(const std::map<std::string, std::string>& meta, const char* key, const std::string& path) {
+  auto it = meta.find(key);
+  GSN_CHECK(it != meta.end(), path, ": no '", key, "' in the checkpoint's metadata");
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(it->second, &used);
+    if (used == it->second.size()) return v;
+  } catch (const std::exception&) {
+  }
+  GSN_THROW(path, ": '", key, "' in the checkpoint's metadata is not a number: '", it->second, "'");
+}
+
+// An evaluation whose predictions are not all finite: the model has diverged.
+bool all_finite(const std::vector<double>& v) {
+  for (double x : v)
+    if (!std::isfinite(x)) return false;
+  return true;
+}
+
 }  // namespace
 
 void request_stop() { g_stop = true; }
@@ -75,18 +162,19 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   auto say = [&](const std::string& s) {
     if (loud) std::fprintf(stderr, "%s\n", s.c_str());
   };
+  validate(o);
   g_stop = false;
   TrainResult result;
-  fs::create_directories(o.out);
+  // Nothing is written into --out before the run is sure to start: a refused resume must
+  // leave the run it was asked to continue as it was.
+  claim_out_dir(o);
   set_num_threads(o.threads);
   const Device device = resolve_device(o.device);
-  app::write_file_atomic((fs::path(o.out) / "options.json").string(), o.to_json() + "\n");
 
   // Data: source, split by reference, the training score normalisation.
   DataSetup data = open_data(o);
   say("data: " + data::summarize(*data.source));
   say("split: " + data.split.summary());
-  data::write_split((fs::path(o.out) / "split.txt").string(), *data.source, data.split);
   ScoreNorm norm = train_score_norm(*data.source, data.split.train);
 
   // Model and optimizer.
@@ -104,16 +192,24 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
 
   int64_t start_step = 0;
   double best_srcc = -INFINITY;
+  std::string last_good;  // the newest checkpoint known to hold finite weights, with its step
   if (!o.resume.empty()) {
     const std::string path = resolve_resume(o);
-    SafetensorsFile rest = nn::load_checkpoint(path, model);
+    SafetensorsFile file = load_safetensors(path);
+    check_resume_options(path, file.metadata, o);
+    SafetensorsFile rest = nn::load_checkpoint(std::move(file), path, model);
     optim.load_state(rest.tensors, path);
-    start_step = std::stoll(rest.metadata.at("step"));
-    norm.mean = std::stod(rest.metadata.at("score_mean"));
-    norm.std = std::stod(rest.metadata.at("score_std"));
-    best_srcc = std::stod(rest.metadata.at("best_val_srcc"));
+    start_step = static_cast<int64_t>(meta_number(rest.metadata, "step", path));
+    norm.mean = meta_number(rest.metadata, "score_mean", path);
+    norm.std = meta_number(rest.metadata, "score_std", path);
+    best_srcc = meta_number(rest.metadata, "best_val_srcc", path);
+    last_good = path + " (step " + std::to_string(start_step) + ")";
     say("resumed from " + path + " at step " + std::to_string(start_step));
   }
+
+  fs::create_directories(o.out);
+  app::write_file_atomic((fs::path(o.out) / "options.json").string(), o.to_json() + "\n");
+  data::write_split((fs::path(o.out) / "split.txt").string(), *data.source, data.split);
 
   data::LoaderOptions lo;
   lo.batch_size = o.batch;
@@ -127,12 +223,18 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
             o.batch);
   const int64_t total = o.steps > 0 ? o.steps : o.epochs * per_epoch;
   const int64_t eval_every = o.eval_every > 0 ? o.eval_every : per_epoch;
+  GSN_CHECK(start_step <= total, resolve_resume(o), ": the checkpoint is at step ", start_step, ", past this run's ",
+            total, " steps");
+  if (start_step == total) say("the run is complete at step " + std::to_string(total) + ": nothing left to train");
 
   data::EvalOptions eo;
   eo.mode = o.eval_mode == "crops" ? data::EvalMode::FiveCrops : data::EvalMode::FullImage;
   eo.crop = o.crop;
   eo.workers = o.workers;
   const std::vector<std::size_t>& val = data.split.val.empty() ? data.split.train : data.split.val;
+  if (data.split.val.empty())
+    say("warning: the validation split is empty; validating on the training pairs, so the best checkpoint is "
+        "chosen on them");
   Baselines val_baselines;
   if (o.baselines) val_baselines = compute_baselines(*data.source, val);
 
@@ -141,17 +243,30 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   result.last_checkpoint = (fs::path(o.out) / "last.safetensors").string();
   result.best_checkpoint = (fs::path(o.out) / "best.safetensors").string();
 
+  auto save_last = [&](int64_t step) {
+    ckpt.save("last.safetensors", step, best_srcc);
+    last_good = result.last_checkpoint + " (step " + std::to_string(step) + ")";
+  };
+  // Validates and saves; false when the model's predictions are not all finite (it has
+  // diverged: then nothing is saved, so last.safetensors stays the last good model).
   auto run_eval = [&](int64_t step) {
     result.val = evaluate(model, *data.source, val, eo, device, norm, o.baselines ? &val_baselines : nullptr);
     log.eval(step, "val", result.val);
     say("validation at step " + std::to_string(step) + ":\n" + format_eval(result.val));
+    if (!all_finite(result.val.pred)) return false;
     const double srcc = result.val.gsn().all.srcc;
     if (std::isfinite(srcc) && srcc > best_srcc) {
       best_srcc = srcc;
       ckpt.save("best.safetensors", step, best_srcc);
     }
-    ckpt.save("last.safetensors", step, best_srcc);
+    save_last(step);
     log.write_report(result.val, o.preset + " on " + data.source->name());
+    return true;
+  };
+  auto diverged = [&](const std::string& what, int64_t step) {
+    result.exit_code = 3;
+    result.message = what + " at step " + std::to_string(step) + "; the last good checkpoint is " +
+                     (last_good.empty() ? "(none written yet)" : last_good) + ". Try a lower --lr or a smaller --clip.";
   };
 
   model.train();
@@ -161,7 +276,7 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   for (; step < total; ++step) {
     const bool stop_here = o.stop_at > 0 && step >= o.stop_at;
     if (g_stop || stop_here) {
-      ckpt.save("last.safetensors", step, best_srcc);
+      save_last(step);
       result.exit_code = stop_here ? 0 : 130;
       result.message = std::string(stop_here ? "stopped at step " : "stopped by Ctrl-C at step ") + std::to_string(step) +
                        "; continue with --resume " + result.last_checkpoint;
@@ -181,11 +296,7 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     const double loss_value = loss.item();
     if (!std::isfinite(loss_value)) {
       model.zero_grad();
-      result.exit_code = 3;
-      result.message = "the loss became " + std::string(std::isnan(loss_value) ? "NaN" : "Inf") + " at step " +
-                       std::to_string(step) + "; the last good checkpoint is " +
-                       (fs::exists(result.last_checkpoint) ? result.last_checkpoint : "(none written yet)") +
-                       ". Try a lower --lr or a smaller --clip.";
+      diverged(std::string("the loss became ") + (std::isnan(loss_value) ? "NaN" : "Inf"), step + 1);  // 1-based, as log.csv
       break;
     }
     double mse = NAN, kl = NAN;
@@ -205,19 +316,25 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     std::snprintf(extra, sizeof extra, "loss %.4f  %.1f pairs/s  epoch %lld", loss_value, pairs_per_s,
                   static_cast<long long>(batch.epoch));
     if (loud) progress.update(step + 1 - start_step, extra);
-    if ((step + 1) % eval_every == 0 || step + 1 == total) run_eval(step + 1);
+    if (((step + 1) % eval_every == 0 || step + 1 == total) && !run_eval(step + 1)) {
+      diverged("the model's validation predictions became NaN or Inf", step + 1);
+      ++step;  // this step was made
+      break;
+    }
   }
   if (loud) progress.finish();
   result.steps = step;
-  if (step == total && !data.split.test.empty()) {
-    // Test once, with the best checkpoint: the number to report.
-    if (fs::exists(result.best_checkpoint)) nn::load_checkpoint(result.best_checkpoint, model);
+  if (step == total && result.exit_code == 0 && !data.split.test.empty()) {
+    // Test once, with the best checkpoint (this run's: claim_out_dir): the number to report.
+    const bool have_best = fs::exists(result.best_checkpoint);
+    if (have_best) nn::load_checkpoint(result.best_checkpoint, model);
     Baselines tb;
     if (o.baselines) tb = compute_baselines(*data.source, data.split.test);
     result.test = evaluate(model, *data.source, data.split.test, eo, device, norm, o.baselines ? &tb : nullptr);
     result.has_test = true;
     log.eval(step, "test", result.test);
-    say("test (best checkpoint, " + std::to_string(result.test.label.size()) + " pairs):\n" +
+    say(std::string("test (") + (have_best ? "best checkpoint" : "final model: no validation SRCC was finite") + ", " +
+        std::to_string(result.test.label.size()) + " pairs):\n" +
         format_eval(result.test) + "  per distortion type: gsn-eval --split " + o.out + "/split.txt");
   }
   if (!result.message.empty()) say(result.message);

@@ -1,9 +1,10 @@
 // gsn-eval: evaluate a checkpoint on a data set split: SRCC, KRCC, PLCC (raw and after the
 // logistic fit) for GSN, PSNR and SSIM side by side, overall and per distortion type.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
+#include <iomanip>
 
+#include "apps/common/cli.h"
 #include "data/readers.h"
 #include "kernels/core/device_select.h"
 #include "train/data_setup.h"
@@ -14,25 +15,28 @@ int main(int argc, char** argv) {
   std::string checkpoint, part = "test", predictions, preset;
   CLI::App app{"gsn-eval: evaluate a GSN checkpoint on a data set split, beside PSNR and SSIM.\n"
                "Exit codes: 0 done, 1 error, 2 bad arguments."};
-  app.add_option("--checkpoint", checkpoint, "checkpoint to evaluate")->required()->check(CLI::ExistingFile);
+  app.add_option("--checkpoint", checkpoint, "checkpoint to evaluate")->required();
   app.add_option("--data", o.data, "synthetic | pipal | kadid | tid2013 | csiq | csv")
       ->check(CLI::IsMember({"synthetic", "pipal", "kadid", "tid2013", "csiq", "csv"}))->capture_default_str();
   app.add_option("--root", o.root, "the data set's folder");
   app.add_option("--labels", o.labels, "csiq/csv label file");
+  app.add_option("--pipal-part", o.pipal_part, "pipal: its train or val part")->check(CLI::IsMember({"train", "val"}))->capture_default_str();
   app.add_flag("--lower-is-better", o.lower_is_better, "csv: DMOS-like scores");
   app.add_option("--refs", o.refs, "synthetic: folder of PNG references");
   app.add_option("--synth-refs", o.synth_refs, "synthetic: generated references")->capture_default_str();
   app.add_option("--synth-size", o.synth_size, "synthetic: reference size")->capture_default_str();
-  app.add_option("--seed", o.seed, "seed of the data and split (use the training run's)")->capture_default_str();
+  app.add_option("--seed", o.seed, "seed of the data and split (use the training run's)")
+      ->check(gsn::app::kNotNegative)->capture_default_str();
   app.add_option("--split", o.split_file, "split file written by gsn-train (recommended: <run>/split.txt)");
   app.add_option("--part", part, "train | val | test | all")->check(CLI::IsMember({"train", "val", "test", "all"}))->capture_default_str();
   app.add_option("--eval-mode", o.eval_mode, "full | crops")->check(CLI::IsMember({"full", "crops"}))->capture_default_str();
   app.add_option("--crop", o.crop, "crop size for --eval-mode crops")->capture_default_str();
   app.add_option("--device", o.device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
-  app.add_option("--predictions", predictions, "write per-pair predictions to this CSV");
+  app.add_option("--predictions", predictions,
+                 "write per-pair predictions to this CSV (ref,dist,type,level,label,gsn[,psnr,ssim])");
   app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata");
   app.add_flag("!--no-baselines", o.baselines, "skip PSNR and SSIM");
-  CLI11_PARSE(app, argc, argv);
+  GSN_CLI_PARSE(app, argc, argv)
   try {
     const gsn::Device dev = gsn::resolve_device(o.device);
     gsn::train::LoadedModel m = gsn::train::load_model(checkpoint, dev, preset);
@@ -54,16 +58,24 @@ int main(int argc, char** argv) {
     gsn::train::EvalResult r = gsn::train::evaluate(*m.model, *d.source, pairs, eo, dev, m.norm, o.baselines ? &b : nullptr);
     std::printf("%s", gsn::train::format_eval(r, true).c_str());
     if (!predictions.empty()) {
+      // Every pair identified (a synthetic pair has no file: its reference, type and level
+      // name it), and 17 digits, so the metrics recomputed from the file are the ones printed.
       std::ofstream out(predictions);
-      out << "dist,label,gsn" << (o.baselines ? ",psnr,ssim" : "") << "\n";
+      out << std::setprecision(17);
+      out << "ref,dist,type,level,label,gsn" << (o.baselines ? ",psnr,ssim" : "") << "\n";
       for (std::size_t i = 0; i < pairs.size(); ++i) {
-        out << d.source->info(pairs[i]).dist_path << "," << r.label[i] << "," << r.pred[i];
+        const gsn::data::PairInfo& info = d.source->info(pairs[i]);
+        out << info.ref_id << "," << info.dist_path << "," << info.distortion << "," << info.level << "," << r.label[i]
+            << "," << r.pred[i];
         if (o.baselines) out << "," << b.psnr[i] << "," << b.ssim[i];
         out << "\n";
       }
       GSN_CHECK(out, predictions, ": cannot write");
     }
     return 0;
+  } catch (const gsn::train::OptionError& e) {
+    std::fprintf(stderr, "gsn-eval: error: %s\n", e.what());
+    return gsn::app::kExitBadArguments;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gsn-eval: error: %s\n", e.what());
     return 1;

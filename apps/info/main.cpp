@@ -1,8 +1,8 @@
 // gsn-info: what this build is and what a GSN preset holds: the CUDA status, and the
 // parameter and buffer table (names and shapes) of a preset, as markdown.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "apps/common/cli.h"
 #include "kernels/core/backend.h"
 #include "kernels/core/parallel.h"
 #include "nn/gsn_model.h"
@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"gsn-info: the build's backends and a GSN preset's parameter table (markdown).\n"
                "Exit codes: 0 done, 2 bad arguments."};
   app.add_option("--preset", preset, "tiny | paper")->check(CLI::IsMember({"tiny", "paper"}))->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  GSN_CLI_PARSE(app, argc, argv)
   std::printf("gsn: CUDA backend %s; %s; %d CPU threads\n\n", gsn::cuda_built() ? "built" : "not built",
               gsn::cuda_status().c_str(), gsn::num_threads());
   gsn::nn::GsnModel model(gsn::nn::GsnConfig::from_preset(preset), 0);

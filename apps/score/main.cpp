@@ -1,13 +1,14 @@
 // gsn-score: score image pairs with a trained GSN checkpoint. One pair (--ref, --dist) or
 // a list (--list CSV with columns ref,dist[,...]); scores on the training data set's
 // scale, higher is better. Output: text, or CSV/JSON with --output.
-#include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "apps/common/cli.h"
 #include "data/image_io.h"
 #include "kernels/core/device_select.h"
 #include "train/model_io.h"
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
   CLI::App app{"gsn-score: score image pairs with a trained GSN checkpoint (higher is better).\n"
                "Exit codes: 0 done, 1 error (unreadable image or checkpoint), 2 bad arguments."};
   app.add_option("--checkpoint", checkpoint, "a checkpoint written by gsn-train (or safetensors weights with --preset)")
-      ->required()->check(CLI::ExistingFile);
+      ->required();
   auto* r = app.add_option("--ref", ref, "the reference image (PNG, BMP or JPEG)");
   auto* d = app.add_option("--dist", dist, "the distorted image");
   auto* l = app.add_option("--list", list, "a CSV of pairs: ref,dist[,...] (header allowed; relative paths from its folder)")->check(CLI::ExistingFile);
@@ -63,10 +64,10 @@ int main(int argc, char** argv) {
   app.add_option("--format", format, "csv | json (for --output)")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
   app.add_option("--crops", crops, "0: whole image; 5: average of five fixed crops of --crop")
       ->check(CLI::IsMember({0, 5}))->capture_default_str();
-  app.add_option("--crop", crop, "crop size for --crops 5")->capture_default_str();
+  app.add_option("--crop", crop, "crop size for --crops 5")->check(CLI::Range(8, 8192))->capture_default_str();
   app.add_option("--device", device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
   app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata");
-  CLI11_PARSE(app, argc, argv);
+  GSN_CLI_PARSE(app, argc, argv)
   if (list.empty() && ref.empty()) {
     std::fprintf(stderr, "gsn-score: give --ref and --dist, or --list\n");
     return 2;
@@ -85,7 +86,11 @@ int main(int argc, char** argv) {
       std::vector<double> q = m.model->forward(ta.to(dev), tb.to(dev)).value().to_vector<double>();
       double mean = 0;
       for (double v : q) mean += v;
-      scores.push_back(m.norm.to_score(mean / static_cast<double>(q.size())));
+      const double score = m.norm.to_score(mean / static_cast<double>(q.size()));
+      // A diverged model (weights gone to Inf or NaN) scores NaN or Inf: not a score.
+      GSN_CHECK(std::isfinite(score), checkpoint, ": the model's score for ", p.dist, " is ", score,
+                "; its weights have diverged (gsn-train saves no checkpoint whose validation is not finite)");
+      scores.push_back(score);
     }
     std::ostringstream text;
     if (format == "json" && !output.empty()) {

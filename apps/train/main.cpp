@@ -1,9 +1,9 @@
 // gsn-train: train GSN on the built-in synthetic data or a real IQA data set.
 // See --help, and docs/gsn.md for how to train on each data set.
-#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 
+#include "apps/common/cli.h"
 #include "train/trainer.h"
 
 namespace {
@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"synthetic", "pipal", "kadid", "tid2013", "csiq", "csv"}))->group(g)->capture_default_str();
   app.add_option("--root", o.root, "the data set's folder (csv: the CSV file or its folder)")->group(g);
   app.add_option("--labels", o.labels, "csiq/csv: label file, when not the default")->group(g);
+  app.add_option("--pipal-part", o.pipal_part, "pipal: its train or val part")->check(CLI::IsMember({"train", "val"}))->group(g)->capture_default_str();
   app.add_flag("--lower-is-better", o.lower_is_better, "csv: scores are DMOS-like (lower is better)")->group(g);
   app.add_option("--refs", o.refs, "synthetic: a folder of PNG references instead of generated ones")->group(g);
   app.add_option("--synth-refs", o.synth_refs, "synthetic: generated references")->group(g)->capture_default_str();
@@ -29,13 +30,13 @@ int main(int argc, char** argv) {
   app.add_option("--val-fraction", o.val_fraction, "fraction of references for validation")->group(g)->capture_default_str();
   app.add_option("--test-fraction", o.test_fraction, "fraction of references for test")->group(g)->capture_default_str();
   g = "Model";
-  app.add_option("--preset", o.preset, "tiny (CPU, 64x64 crops) | paper (GPU, 192x192 crops)")
+  app.add_option("--preset", o.preset, "tiny (for the CPU) | paper (for a GPU; train it with --crop 192)")
       ->check(CLI::IsMember({"tiny", "paper"}))->group(g)->capture_default_str();
-  app.add_option("--theta", o.theta, "CDC theta in [0,1]")->check(CLI::Range(0.0, 1.0))->group(g)->capture_default_str();
+  app.add_option("--theta", o.theta, "CDC theta in [0,1]")->group(g)->capture_default_str();
   app.add_flag("!--no-attention", o.attention, "ablation: no spatial attention")->group(g);
   g = "Training";
-  app.add_option("--crop", o.crop, "square crop size")->check(CLI::Range(8, 4096))->group(g)->capture_default_str();
-  app.add_option("--batch", o.batch, "pairs per batch")->check(CLI::Range(2, 100000))->group(g)->capture_default_str();
+  app.add_option("--crop", o.crop, "square crop size (8..4096)")->group(g)->capture_default_str();
+  app.add_option("--batch", o.batch, "pairs per batch (at least 2: the KL term compares pairs)")->group(g)->capture_default_str();
   app.add_option("--epochs", o.epochs, "epochs (ignored when --steps is set)")->group(g)->capture_default_str();
   app.add_option("--steps", o.steps, "total optimizer steps (overrides --epochs)")->group(g);
   app.add_option("--optimizer", o.optimizer, "adam | adamw | sgd")
@@ -51,7 +52,8 @@ int main(int argc, char** argv) {
   app.add_option("--workers", o.workers, "data loader threads")->group(g)->capture_default_str();
   app.add_option("--threads", o.threads, "CPU threads for the kernels (0: all cores)")->group(g)->capture_default_str();
   app.add_option("--device", o.device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->group(g)->capture_default_str();
-  app.add_option("--seed", o.seed, "seed for data, split, initialisation and crops")->group(g)->capture_default_str();
+  app.add_option("--seed", o.seed, "seed for data, split, initialisation and crops")
+      ->check(gsn::app::kNotNegative)->group(g)->capture_default_str();
   g = "Evaluation";
   app.add_option("--eval-mode", o.eval_mode, "full (whole images) | crops (five fixed crops)")
       ->check(CLI::IsMember({"full", "crops"}))->group(g)->capture_default_str();
@@ -59,13 +61,18 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-baselines", o.baselines, "skip the PSNR and SSIM baselines")->group(g);
   g = "Output";
   app.add_option("--out", o.out, "output folder")->group(g)->capture_default_str();
-  app.add_option("--resume", o.resume, "continue from a checkpoint ('last': <out>/last.safetensors)")->group(g);
-  CLI11_PARSE(app, argc, argv);
+  app.add_option("--resume", o.resume, "continue from a checkpoint ('last': <out>/last.safetensors), with the options of "
+                 "the run it continues")->group(g);
+  app.add_flag("--overwrite", o.overwrite, "replace an earlier run's files in --out (refused without this)")->group(g);
+  GSN_CLI_PARSE(app, argc, argv)
 
   std::signal(SIGINT, on_sigint);
   try {
     gsn::train::TrainResult r = gsn::train::run_training(o);
     return r.exit_code;
+  } catch (const gsn::train::OptionError& e) {
+    std::fprintf(stderr, "gsn-train: error: %s\n", e.what());
+    return gsn::app::kExitBadArguments;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gsn-train: error: %s\n", e.what());
     return 1;

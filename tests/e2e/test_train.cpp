@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "nn/safetensors.h"
@@ -114,7 +116,68 @@ TEST_CASE("e2e: Ctrl-C saves a checkpoint and exits 130; a diverging run stops w
     train::TrainResult r = train::run_training(o, train::Verbosity::Quiet);
     CHECK(r.exit_code == 3);
     CHECK(r.message.find("the loss became") != std::string::npos);
-    CHECK(r.message.find("at step " + std::to_string(r.steps)) != std::string::npos);
+    CHECK(r.message.find("at step " + std::to_string(r.steps + 1) + ";") != std::string::npos);  // 1-based, as log.csv
     CHECK(r.message.find("last good checkpoint") != std::string::npos);
   }
+  {
+    // The loss is still finite after the first step, but the model's predictions are not:
+    // no checkpoint is saved from it, so none can be offered as the last good one.
+    train::TrainOptions o = small_run(dir.file("nan-eval"), 3);
+    o.lr = 1e30;
+    o.clip = 0;
+    o.warmup = 0;
+    o.eval_every = 1;
+    train::TrainResult r = train::run_training(o, train::Verbosity::Quiet);
+    CHECK(r.exit_code == 3);
+    CHECK(r.message.find("validation predictions became NaN or Inf at step 1;") != std::string::npos);
+    CHECK(r.message.find("(none written yet)") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.file("nan-eval/last.safetensors")));
+    CHECK_FALSE(std::filesystem::exists(dir.file("nan-eval/best.safetensors")));
+  }
+}
+
+namespace {
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+TEST_CASE("e2e: a resume with other options is refused and leaves the run as it was; a fresh run does not mix with an old one") {
+  test::TempDir dir;
+  const std::string out = dir.file("run");
+  train::TrainOptions o = small_run(out, 4);
+  o.baselines = false;
+  REQUIRE(train::run_training(o, train::Verbosity::Quiet).exit_code == 0);
+  const std::string split = file_text(out + "/split.txt"), options = file_text(out + "/options.json");
+  const std::string last = file_text(out + "/last.safetensors");
+
+  // Another seed would draw another split (test references could land in training), another
+  // batch other steps: refused, naming each option, before anything in the folder changes.
+  train::TrainOptions other = o;
+  other.resume = "last";
+  other.seed = 12;
+  other.batch = 4;
+  other.threads = 1;  // free to change: how fast, not what
+  CHECK_THROWS_WITH_AS(train::run_training(other, train::Verbosity::Quiet),
+                       doctest::Contains("--batch 4 (the run: 8), --seed 12 (the run: 11)"), train::OptionError);
+  CHECK(file_text(out + "/split.txt") == split);
+  CHECK(file_text(out + "/options.json") == options);
+  CHECK(file_text(out + "/last.safetensors") == last);
+
+  // A fresh run into the same folder would cut its logs and leave its checkpoints looking
+  // like the new run's: refused, unless asked to replace it.
+  CHECK_THROWS_WITH_AS(train::run_training(o, train::Verbosity::Quiet), doctest::Contains("holds an earlier run"),
+                       train::OptionError);
+  CHECK(file_text(out + "/last.safetensors") == last);
+  o.overwrite = true;
+  o.lr = 1e-3;  // another run
+  REQUIRE(train::run_training(o, train::Verbosity::Quiet).exit_code == 0);
+  CHECK(file_text(out + "/last.safetensors") != last);
+
+  // Out-of-range options are refused by name.
+  train::TrainOptions bad = small_run(dir.file("bad"), 4);
+  bad.steps = -5;
+  CHECK_THROWS_WITH_AS(train::run_training(bad, train::Verbosity::Quiet), doctest::Contains("--steps"), train::OptionError);
+  CHECK_FALSE(std::filesystem::exists(dir.file("bad")));
 }

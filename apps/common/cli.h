@@ -1,0 +1,29 @@
+// Command-line parsing shared by the apps. Every app's --help promises exit code 2 for bad
+// arguments, but CLI11 exits with its own codes (104 a value that does not convert, 105 a
+// failed check, 106 a missing required option, 109 an unknown option, ...). GSN_CLI_PARSE
+// is CLI11_PARSE with those mapped to 2; --help and --version still exit 0.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace gsn::app {
+
+constexpr int kExitBadArguments = 2;
+
+// Prints CLI11's message (help text to stdout, errors to stderr) and returns the app's exit code.
+inline int cli_exit(const CLI::App& app, const CLI::ParseError& e) {
+  return app.exit(e) == 0 ? 0 : kExitBadArguments;
+}
+
+// For unsigned options (seeds): CLI11 would wrap "-1" to 2^64 - 1 without a word.
+inline const CLI::Validator kNotNegative(
+    [](std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must not be negative, got ") + v : std::string(); },
+    "NOT NEGATIVE");
+
+}  // namespace gsn::app
+
+#define GSN_CLI_PARSE(app, argc, argv)                 \
+  try {                                                \
+    (app).parse((argc), (argv));                       \
+  } catch (const CLI::ParseError& gsn_cli_error_) {    \
+    return ::gsn::app::cli_exit((app), gsn_cli_error_); \
+  }

@@ -1,0 +1,112 @@
+// train/data_setup.h and train/options.h: which split a run gets, and the options refused
+// before a run starts.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "data/image_io.h"
+#include "tests/data/data_fixtures.h"
+#include "tests/test_util.h"
+#include "train/data_setup.h"
+
+using namespace gsn;
+
+namespace {
+void put_png(const test::TempDir& dir, const std::string& rel, uint32_t seed) {
+  const std::filesystem::path p = dir.path() / rel;
+  std::filesystem::create_directories(p.parent_path());
+  data::write_png(p.string(), test::pattern_image(16, 16, seed));
+}
+std::vector<std::string> refs_of(const data::PairSource& s, const std::vector<std::size_t>& pairs) {
+  std::vector<std::string> r;
+  for (std::size_t i : pairs) r.push_back(s.info(i).ref_id);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("open_data: a CSV's split column is the split, whatever the seed and fractions") {
+  test::TempDir dir;
+  std::string csv = "ref,dist,score,split\n";
+  const char* part[] = {"train", "train", "val", "test"};
+  for (int r = 0; r < 4; ++r) {
+    put_png(dir, "r" + std::to_string(r) + ".png", static_cast<uint32_t>(r));
+    for (int d = 0; d < 2; ++d) {
+      const std::string dist = "r" + std::to_string(r) + "_" + std::to_string(d) + ".png";
+      put_png(dir, dist, static_cast<uint32_t>(10 * r + d + 100));
+      csv += "r" + std::to_string(r) + ".png," + dist + "," + std::to_string(r + d) + "," + part[r] + "\n";
+    }
+  }
+  dir.write("pairs.csv", csv);
+  for (uint64_t seed : {0u, 1u, 7u}) {
+    train::TrainOptions o;
+    o.data = "csv";
+    o.root = dir.file("pairs.csv");
+    o.seed = seed;
+    o.val_fraction = 0.5;  // would move references if the fractions were used
+    o.test_fraction = 0.25;
+    train::DataSetup d = train::open_data(o);
+    CAPTURE(seed);
+    CHECK(refs_of(*d.source, d.split.train) == std::vector<std::string>{"r0.png", "r0.png", "r1.png", "r1.png"});
+    CHECK(refs_of(*d.source, d.split.val) == std::vector<std::string>{"r2.png", "r2.png"});
+    CHECK(refs_of(*d.source, d.split.test) == std::vector<std::string>{"r3.png", "r3.png"});
+  }
+}
+
+TEST_CASE("open_data: without a split column the split is drawn from the seed") {
+  train::TrainOptions o;
+  o.synth_refs = 12;
+  o.synth_size = 16;
+  o.crop = 16;
+  train::DataSetup a = train::open_data(o), b = train::open_data(o);
+  CHECK(a.split.train == b.split.train);
+  CHECK(a.split.test == b.split.test);
+  o.seed = 3;
+  train::DataSetup c = train::open_data(o);
+  CHECK(refs_of(*a.source, a.split.test) != refs_of(*c.source, c.split.test));
+}
+
+TEST_CASE("validate: every out-of-range option is refused with its command-line name") {
+  struct Case {
+    const char* flag;
+    void (*set)(train::TrainOptions&);
+  };
+  const Case cases[] = {
+      {"--synth-refs", [](train::TrainOptions& o) { o.synth_refs = -1; }},
+      {"--synth-size", [](train::TrainOptions& o) { o.synth_size = 4; }},
+      {"--val-fraction", [](train::TrainOptions& o) { o.val_fraction = -0.1; }},
+      {"--test-fraction", [](train::TrainOptions& o) { o.test_fraction = 1.0; }},
+      {"--val-fraction + --test-fraction", [](train::TrainOptions& o) { o.val_fraction = o.test_fraction = 0.5; }},
+      {"--crop", [](train::TrainOptions& o) { o.crop = -5; }},
+      {"--pipal-part", [](train::TrainOptions& o) { o.pipal_part = "holdout"; }},
+      {"--theta", [](train::TrainOptions& o) { o.theta = 1.5; }},
+      {"--batch", [](train::TrainOptions& o) { o.batch = 1; }},
+      {"--steps", [](train::TrainOptions& o) { o.steps = -1; }},
+      {"--epochs", [](train::TrainOptions& o) { o.epochs = 0; }},
+      {"--lr", [](train::TrainOptions& o) { o.lr = std::nan(""); }},
+      {"--lr", [](train::TrainOptions& o) { o.lr = 0; }},
+      {"--min-lr-ratio", [](train::TrainOptions& o) { o.min_lr_ratio = 2; }},
+      {"--warmup", [](train::TrainOptions& o) { o.warmup = -1; }},
+      {"--weight-decay", [](train::TrainOptions& o) { o.weight_decay = -1e-4; }},
+      {"--momentum", [](train::TrainOptions& o) { o.momentum = 1; }},
+      {"--clip", [](train::TrainOptions& o) { o.clip = -1; }},
+      {"--lambda", [](train::TrainOptions& o) { o.lambda = INFINITY; }},
+      {"--tau", [](train::TrainOptions& o) { o.tau = 0; }},
+      {"--workers", [](train::TrainOptions& o) { o.workers = -2; }},
+      {"--threads", [](train::TrainOptions& o) { o.threads = -1; }},
+      {"--eval-every", [](train::TrainOptions& o) { o.eval_every = -1; }},
+      {"--out", [](train::TrainOptions& o) { o.out = ""; }},
+  };
+  CHECK_NOTHROW(train::validate(train::TrainOptions{}));
+  train::TrainOptions with_steps;
+  with_steps.steps = 10;
+  with_steps.epochs = 0;  // unused when --steps is given
+  CHECK_NOTHROW(train::validate(with_steps));
+  for (const Case& c : cases) {
+    train::TrainOptions o;
+    c.set(o);
+    CAPTURE(c.flag);
+    CHECK_THROWS_WITH_AS(train::validate(o), doctest::Contains((std::string(c.flag) + " must").c_str()), train::OptionError);
+  }
+}

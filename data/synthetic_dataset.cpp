@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -60,6 +62,14 @@ SyntheticDataset::SyntheticDataset(SyntheticOptions options) : options_(std::mov
     std::sort(ref_files_.begin(), ref_files_.end());
     GSN_CHECK(!ref_files_.empty(), "synthetic: no .png, .bmp or .jpg images in '", o.refs_dir, "'");
     for (const std::string& f : ref_files_) ids.push_back(fs::path(f).stem().string());
+    // The stem is the reference's identity (splits and gsn-synth's file names use it), so
+    // two files may not share one (a.png beside a.jpg).
+    std::map<std::string, std::string> seen;  // stem -> file
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      auto [it, fresh] = seen.emplace(ids[k], ref_files_[k]);
+      GSN_CHECK(fresh, "synthetic: '", it->second, "' and '", ref_files_[k],
+                "' have the same name stem; references are told apart by it, so rename one");
+    }
   } else {
     GSN_CHECK(o.num_refs > 0, "synthetic: num_refs must be positive");
     GSN_CHECK(o.width >= 8 && o.height >= 8, "synthetic: image size must be at least 8x8, got ", o.width, "x",
@@ -88,7 +98,10 @@ std::size_t SyntheticDataset::num_refs() const { return refs_.size(); }
 
 double SyntheticDataset::label(Distortion type, int level) {
   GSN_CHECK(level >= 1 && level <= kNumLevels, "synthetic: level must be 1..", kNumLevels, ", got ", level);
-  return 1.0 - distortion_spec(type).severity * level / 6.0;
+  // Rounded to 12 decimals: levels of equal severity x level (impulse noise 3 and colour
+  // noise 4: 0.8 x 3 = 0.6 x 4) are meant as ties, which the raw products, a rounding
+  // error apart, would break in SRCC and KRCC.
+  return std::round((1.0 - distortion_spec(type).severity * level / 6.0) * 1e12) / 1e12;
 }
 
 const PairInfo& SyntheticDataset::info(std::size_t i) const {

@@ -5,7 +5,8 @@
 // (refs_dir; .png, .bmp, .jpg, .jpeg, any case, in sorted name order, at their own size).
 // Pair i is reference i / (types * levels), then type, then level, in the order given.
 //
-// Labels: score = 1 - severity(type) * level / 6, with severity in (0, 1] from the
+// Labels: score = 1 - severity(type) * level / 6 (rounded to 12 decimals, so equal products
+// are equal labels), with severity in (0, 1] from the
 // distortion table (distortions.h), so level 1 of a mild type scores near 0.92 and level
 // 5 of the most severe scores 1/6. The undistorted reference would score 1. This is the
 // library's own ordering of its own distortions, not human opinion: a model trained on it

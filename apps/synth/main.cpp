@@ -1,11 +1,12 @@
 // gsn-synth: write the built-in synthetic data as PNG files with a pairs.csv, so it can
 // be looked at, used by other tools, or trained on with --data csv.
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "apps/common/cli.h"
 #include "data/distortions.h"
 #include "data/image_io.h"
 #include "data/synthetic_dataset.h"
@@ -23,38 +24,62 @@ std::vector<std::string> split_commas(const std::string& s) {
 
 int main(int argc, char** argv) {
   std::string out, types, levels;
+  int num_refs = 4, size = 128;
   gsn::data::SyntheticOptions s;
-  s.num_refs = 4;
   CLI::App app{"gsn-synth: write synthetic reference/distorted pairs as PNG files and a pairs.csv "
                "(columns ref,dist,score,type,level).\nExit codes: 0 done, 1 error, 2 bad arguments."};
   app.add_option("--out", out, "output folder")->required();
-  app.add_option("--refs", s.num_refs, "number of generated references")->capture_default_str();
-  app.add_option("--size", s.width, "reference width and height")->capture_default_str();
-  app.add_option("--seed", s.seed, "seed")->capture_default_str();
-  app.add_option("--from", s.refs_dir, "use the PNGs of this folder as references");
+  app.add_option("--refs", num_refs, "number of generated references")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--size", size, "reference width and height")->check(CLI::Range(8, 8192))->capture_default_str();
+  app.add_option("--seed", s.seed, "seed")->check(gsn::app::kNotNegative)->capture_default_str();
+  app.add_option("--from", s.refs_dir, "use the images of this folder as references (--refs and --size then unused)");
   app.add_option("--types", types, "comma-separated distortion names (default: all)");
   app.add_option("--levels", levels, "comma-separated levels 1..5 (default: all)");
-  CLI11_PARSE(app, argc, argv);
+  GSN_CLI_PARSE(app, argc, argv)
+  s.num_refs = static_cast<std::size_t>(num_refs);
+  s.width = s.height = size;
   try {
-    s.height = s.width;
     for (const std::string& t : split_commas(types)) s.types.push_back(gsn::data::distortion_from_name(t));
-    for (const std::string& l : split_commas(levels)) s.levels.push_back(std::stoi(l));
+    for (const std::string& l : split_commas(levels)) {
+      std::size_t used = 0;
+      int v = 0;
+      try {
+        v = std::stoi(l, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != l.size() || v < 1 || v > gsn::data::kNumLevels) {
+        std::fprintf(stderr, "gsn-synth: error: --levels: '%s' is not a level (1..%d)\n", l.c_str(), gsn::data::kNumLevels);
+        return gsn::app::kExitBadArguments;
+      }
+      s.levels.push_back(v);
+    }
     gsn::data::SyntheticDataset ds(s);
-    std::filesystem::create_directories(out);
-    std::ofstream csv(std::filesystem::path(out) / "pairs.csv");
+    const std::filesystem::path dir(out);
+    std::filesystem::create_directories(dir);
+    std::ofstream csv(dir / "pairs.csv");
     csv << "ref,dist,score,type,level\n";
+    // Each reference is written once per run (over any file an earlier run left: its size
+    // or seed may have differed), and two references may not share a name: --from files
+    // keep their whole stem ("cat-a.png" -> ref-cat-a.png), generated ones are ref-<k>.
+    std::map<std::string, std::string> written;  // file name -> the reference id it holds
     gsn::data::Image ref, dist;
     for (std::size_t i = 0; i < ds.size(); ++i) {
       const gsn::data::PairInfo& info = ds.info(i);
       ds.load(i, ref, dist);
-      const std::string ref_name = "ref-" + info.ref_id.substr(info.ref_id.find('-') + 1) + ".png";
-      const std::string dist_name = ref_name.substr(0, ref_name.size() - 4) + "_" + info.distortion + "_" +
-                                    std::to_string(info.level) + ".png";
-      if (!std::filesystem::exists(std::filesystem::path(out) / ref_name))
-        gsn::data::write_png((std::filesystem::path(out) / ref_name).string(), ref);
-      gsn::data::write_png((std::filesystem::path(out) / dist_name).string(), dist);
+      const bool generated = s.refs_dir.empty();
+      const std::string stem = "ref-" + (generated ? info.ref_id.substr(info.ref_id.find('-') + 1) : info.ref_id);
+      const std::string ref_name = stem + ".png";
+      const std::string dist_name = stem + "_" + info.distortion + "_" + std::to_string(info.level) + ".png";
+      auto [it, fresh] = written.emplace(ref_name, info.ref_id);
+      GSN_CHECK(it->second == info.ref_id, s.refs_dir, ": references '", it->second, "' and '", info.ref_id,
+                "' would both be written as ", ref_name, "; rename one");
+      if (fresh) gsn::data::write_png((dir / ref_name).string(), ref);
+      gsn::data::write_png((dir / dist_name).string(), dist);
       csv << ref_name << "," << dist_name << "," << info.score << "," << info.distortion << "," << info.level << "\n";
     }
+    csv.flush();
+    GSN_CHECK(csv, (dir / "pairs.csv").string(), ": cannot write");
     std::printf("gsn-synth: %zu pairs written to %s (pairs.csv)\n", ds.size(), out.c_str());
     return 0;
   } catch (const std::exception& e) {

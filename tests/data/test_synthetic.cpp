@@ -91,6 +91,9 @@ TEST_CASE("synthetic data set: counts, order, ids and labels") {
     }
   }
   CHECK(SyntheticDataset::label(Distortion::GaussianBlur, 3) == doctest::Approx(0.5));  // severity 1
+  // Equal severity x level is an exact tie (0.8 x 3 = 0.6 x 4, which differ by an ulp as products).
+  CHECK(SyntheticDataset::label(Distortion::ImpulseNoise, 3) == SyntheticDataset::label(Distortion::ColorNoise, 4));
+  CHECK(SyntheticDataset::label(Distortion::ImpulseNoise, 3) == 0.6);
   CHECK(ds.info(4).score == SyntheticDataset::label(Distortion::GaussianBlur, 3));
 
   o.levels = {0};

@@ -163,6 +163,15 @@ TEST_CASE("synthetic data set: references from a folder of images") {
   REQUIRE(dist.height == 21);
   for (std::size_t i = 0; i < ref.rgb.size(); ++i) REQUIRE(std::abs(ref.rgb[i] - x.rgb[i]) <= 0.5f / 255 + 1e-6f);
 
+  // Two files with one stem (a.jpg beside a.k.png beside a.png, so not neighbours when
+  // sorted) would be one reference id: refused, naming both.
+  gsn::test::TempDir twins;
+  write_png(twins.file("a.png"), x);
+  write_png(twins.file("a.k.png"), x);
+  write_bmp(twins.file("a.bmp"), y);
+  o.refs_dir = twins.path().string();
+  CHECK_THROWS_WITH_AS(SyntheticDataset{o}, doctest::Contains("have the same name stem"), gsn::Error);
+
   gsn::test::TempDir empty;
   o.refs_dir = empty.path().string();
   CHECK_THROWS_WITH_AS(SyntheticDataset{o}, doctest::Contains("no .png"), gsn::Error);

@@ -1,6 +1,9 @@
 // CPU benchmarks of conv2d and CDC at GSN layer shapes (bench/ops_conv.h), float32.
 //
-//   conv2d_fwd|conv2d_bwd_data|conv2d_bwd_weight/<layer>/gsn_cpu    our im2col + Eigen path
+//   conv2d_fwd|conv2d_bwd_data|conv2d_bwd_weight/<layer>/gsn_cpu    gsn's CPU conv (the route
+//       conv_cpu.cpp picks: implicit GEMM, padded copy, im2col + GEMM, or direct)
+//   conv2d_fwd|conv2d_bwd_weight/<layer>/gsn_cpu_im2col   the im2col + GEMM route forced, to
+//       see what the implicit (forward) and padded-copy (backward-weight) routes gain
 //   .../<layer>/eigen_gemm (baseline)   ONE plain Eigen GEMM of the same M, N, K on
 //       preallocated row-major matrices (Eigen's own threads): fwd [O,K]x[K,P],
 //       bwd-data [K,O]x[O,P] (W^T gy), bwd-weight [O,P]x[P,K]; K = C*k*k, P = N*Ho*Wo.
@@ -23,6 +26,7 @@
 #include "bench/ops_conv.h"
 #include "kernels/conv/cdc.h"
 #include "kernels/conv/conv.h"
+#include "kernels/conv/conv_cpu_implicit.h"
 #include "kernels/core/random.h"
 #include "kernels/linear/linear.h"
 
@@ -82,10 +86,16 @@ GSN_BENCHMARKS(conv_cpu) {
     const int64_t K = g.K(), P = g.P();
 
     reg("conv2d_fwd", l.name, "gsn_cpu", f, false, [=] { cpu::conv2d_forward(x->p, w->p, nullptr, g, y->p); });
+    // The im2col route that the implicit-GEMM route (3x3 same convs) replaced.
+    reg("conv2d_fwd", l.name, "gsn_cpu_im2col", f, false,
+        [=] { cpu::conv2d_forward_im2col(x->p, w->p, nullptr, g, y->p); });
     reg_gemm("conv2d_fwd", l.name, l.O, P, K);
     reg("conv2d_bwd_data", l.name, "gsn_cpu", f, false, [=] { cpu::conv2d_backward_data(gy->p, w->p, g, gx->p); });
     reg_gemm("conv2d_bwd_data", l.name, K, P, l.O);
     reg("conv2d_bwd_weight", l.name, "gsn_cpu", f, false, [=] { cpu::conv2d_backward_weight(gy->p, x->p, g, gw->p); });
+    // The im2col route that the padded-copy route (3x3 same convs) replaced, in the same process.
+    reg("conv2d_bwd_weight", l.name, "gsn_cpu_im2col", f, false,
+        [=] { cpu::conv2d_backward_weight_im2col(gy->p, x->p, g, gw->p); });
     reg_gemm("conv2d_bwd_weight", l.name, l.O, K, P);
 
     if (!l.cdc) continue;

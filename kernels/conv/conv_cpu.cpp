@@ -1,6 +1,9 @@
 // Fast CPU conv2d, float32: im2col on tiles + GEMM (gsn's AVX-512 SGEMM, or Eigen); a direct
 // path for O <= 4 (conv_cpu_direct.h); on AVX-512 builds the forward of 3x3 same convs (and
-// so their backward-data, run as a forward conv) skips im2col (conv_cpu_implicit.h).
+// so their backward-data, run as a forward conv) skips im2col (conv_cpu_implicit.h), and
+// their backward-weight reads a zero-bordered copy of each tile instead of its im2col
+// block (conv_cpu_padded_weight.h): im2col remains for the stem's backward-weight (K = 27)
+// and for shapes GSN does not use.
 //
 // Decomposition. A tile is a block of output pixels whose im2col block [K, cols] is one
 // GEMM operand: either a band of R output rows of one image (large images; R chosen so the
@@ -38,6 +41,7 @@
 #include "kernels/conv/conv_cpu_direct.h"
 #include "kernels/conv/conv_cpu_flip.h"
 #include "kernels/conv/conv_cpu_implicit.h"
+#include "kernels/conv/conv_cpu_padded_weight.h"
 #include "kernels/core/parallel.h"
 #include "kernels/core/transpose_cpu.h"
 #include "kernels/linear/sgemm_cpu_avx512.h"
@@ -350,8 +354,8 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
   });
 }
 
-void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, float* gw) {
-  if (direct::use_direct(g)) return direct::conv2d_backward_weight(gy, x, g, gw);
+namespace {
+void backward_weight_tiles(const float* gy, const float* x, const ConvGeom& g, float* gw, bool allow_padded) {
   const int64_t K = g.K(), OK = g.O * K;
   const Tiling T = make_tiling(g);
   if (T.count == 0 || OK == 0) {
@@ -364,12 +368,21 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
   // final pass transposes while it adds the partials. On Eigen, gW [O, K] += gy col^T.
   // Not for shallow K (the stem's 27): there the transpose of gy costs more than it saves.
   const bool use_avx512 = sgemm_nn_avx512_available() && K >= 64;
+  // 3x3 same convs read a zero-bordered copy of the tile instead of its im2col block
+  // (conv_cpu_padded_weight.h): the same bits, a ninth of the copying.
+  const bool padded = use_avx512 && allow_padded && padded_weight::applies(g);
   const bool direct_out = chunks == 1 && !use_avx512;
   std::vector<float> partial(direct_out ? 0 : static_cast<std::size_t>(chunks * OK));
   run_tasks(chunks, [&](int64_t c) {
     float* P = direct_out ? gw : partial.data() + c * OK;
     for (int64_t ti = c * len; ti < std::min(T.count, (c + 1) * len); ++ti) {
       const Tile t = T.tile(g, ti);
+      const bool first = ti == c * len;
+      if (padded) {
+        float* buf = scratch(static_cast<std::size_t>(padded_weight::scratch_floats(g, t.n0, t.n1, t.i0, t.i1)));
+        padded_weight::accumulate_tile(gy, x, g, t.n0, t.n1, t.i0, t.i1, P, !first, buf);
+        continue;
+      }
       const int64_t cols = T.cols(g, t);
       float* buf = scratch(static_cast<std::size_t>((K + 2 * g.O) * cols));
       const CMap GY = gather_tile(gy, g, t, cols, buf + K * cols);
@@ -377,7 +390,6 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
       if (!direct) im2col_tile(x, g, t, buf, cols);
       const float* colp = direct ? x + t.n0 * g.C * g.H * g.W + t.i0 * g.W : buf;
       const int64_t ldcol = direct ? g.H * g.W : cols;
-      const bool first = ti == c * len;
       if (use_avx512) {
         float* gyt = buf + (K + g.O) * cols;  // gy^T [cols, O]
         transpose(GY.data(), GY.outerStride(), g.O, cols, gyt, g.O);
@@ -418,6 +430,17 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
         }
     }
   });
+}
+
+}  // namespace
+
+void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, float* gw) {
+  if (direct::use_direct(g)) return direct::conv2d_backward_weight(gy, x, g, gw);
+  backward_weight_tiles(gy, x, g, gw, true);
+}
+
+void conv2d_backward_weight_im2col(const float* gy, const float* x, const ConvGeom& g, float* gw) {
+  backward_weight_tiles(gy, x, g, gw, false);
 }
 
 void conv2d_backward_bias(const float* gy, const ConvGeom& g, float* gb) {

@@ -33,4 +33,7 @@ namespace gsn::cpu {
 // conv2d_forward runs where implicit::applies() is false, callable on its own so a test
 // can check that both routes give the same bits.
 void conv2d_forward_im2col(const float* x, const float* w, const float* b, const ConvGeom& g, float* y);
+// Likewise for backward-weight: the im2col route, without the padded-copy route of 3x3 same
+// convs (conv_cpu_padded_weight.h) nor the direct route of O <= 4.
+void conv2d_backward_weight_im2col(const float* gy, const float* x, const ConvGeom& g, float* gw);
 }  // namespace gsn::cpu

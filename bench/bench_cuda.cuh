@@ -6,16 +6,44 @@
 //     gsn::bench::time_cuda(st, [&] { launch(); });
 //   }));
 //
-// Every CUDA benchmark runs a fixed kCudaIterations timed repeats (cuda_timed): with a
+// Every CUDA benchmark runs a fixed number of timed repeats (cuda_timed; kCudaIterations,
+// fewer for the heaviest calls): with a
 // minimum time instead, a 3 us kernel would need ~30k repeats, each paying the flush of
 // twice the L2 and an event sync (~50 us of wall time), and the GPU check's benchmark
 // step (scripts/gpu-check.sh) would not fit its time.
 #pragma once
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/core/backend.h"
 #include "kernels/core/cuda_check.cuh"
+#include "kernels/core/random.h"
+#include "kernels/core/tensor.h"
 
 namespace gsn::bench {
+
+// A float32 tensor of shape s on the device, uniform in [-1, 1): a block of 2^20 values
+// drawn on the host from seed, repeated by doubling device-to-device copies. Drawing every
+// value on the host took seconds per paper-sized buffer (the nn benchmarks alone fill
+// ~3.7 G floats); a million distinct random values are as good for timing.
+inline Tensor cuda_random(const Shape& s, uint64_t seed) {
+  Tensor t = Tensor::empty(s, DType::F32, Device::CUDA);
+  const int64_t n = s.numel();
+  if (n == 0) return t;
+  Generator g(seed);
+  const int64_t block = std::min<int64_t>(n, int64_t{1} << 20);
+  Tensor host = rand_uniform(Shape{block}, g, -1.0, 1.0);
+  float* d = t.data<float>();
+  cuda_copy_h2d(d, host.raw(), static_cast<std::size_t>(block) * sizeof(float));
+  for (int64_t filled = block; filled < n;) {
+    const int64_t m = std::min(filled, n - filled);
+    cuda_copy_d2d(d + filled, d, static_cast<std::size_t>(m) * sizeof(float));
+    filled += m;
+  }
+  return t;
+}
 
 class L2Flusher {
  public:
@@ -40,10 +68,18 @@ inline L2Flusher& l2_flusher() {
 }
 
 constexpr int kCudaIterations = 30;
+// Calls of more than kHeavyFlops (the paper preset's 64x64-and-up block convs: 40-530
+// GFLOP a pass) run kHeavyIterations repeats after one warm-up: 30 repeats of every
+// variant of those layers would take minutes, more than the GPU check's benchmark step has.
+constexpr double kHeavyFlops = 20e9;
+constexpr int kHeavyIterations = 5;
+inline int iterations_for(double flops) { return flops > kHeavyFlops ? kHeavyIterations : kCudaIterations; }
+inline int warmups_for(double flops) { return flops > kHeavyFlops ? 1 : 3; }
 
-// The CUDA benchmarks' run policy: manual (event) time, kCudaIterations repeats.
-inline benchmark::internal::Benchmark* cuda_timed(benchmark::internal::Benchmark* b) {
-  return b->UseManualTime()->Iterations(kCudaIterations)->Unit(benchmark::kMicrosecond);
+// The CUDA benchmarks' run policy: manual (event) time, a fixed number of repeats.
+inline benchmark::internal::Benchmark* cuda_timed(benchmark::internal::Benchmark* b,
+                                                  int iterations = kCudaIterations) {
+  return b->UseManualTime()->Iterations(iterations)->Unit(benchmark::kMicrosecond);
 }
 
 template <class Launch>

@@ -7,7 +7,11 @@ or GB/s) and the ratio of the baseline's time to this impl's time (the baseline 
 entry whose counters have baseline=1, e.g. cuBLAS; > 1 means faster than the baseline).
 Repetition aggregates (mean/median/stddev) are used when present: the median is shown.
 
-usage: scripts/bench_report.py RESULTS.json [--filter SUBSTRING]
+Several files (one per benchmark process) are read as one run. A file cut short (the
+process killed by a timeout before Google Benchmark closed its JSON) keeps its complete
+entries, with a note on stderr; --merged-out writes everything read as one JSON file.
+
+usage: scripts/bench_report.py RESULTS.json [MORE.json ...] [--filter SUBSTRING] [--merged-out FILE]
 exit status: 0 ok, 1 malformed or unreadable file, 2 bad arguments.
 """
 import argparse
@@ -29,14 +33,41 @@ def fmt_time(seconds):
     return "%.3g ns" % (seconds / 1e-9)
 
 
+def recover_truncated(text):
+    """The longest prefix of a cut-short benchmark file that closes as valid JSON, or None.
+
+    Google Benchmark writes the context, then '"benchmarks": [', then one object per run;
+    a killed process leaves the array (and maybe its last object) unfinished. Try closing
+    the array after each of the last complete objects, newest first."""
+    start = text.find('"benchmarks"')
+    if start < 0:
+        return None
+    ends = [i for i in range(len(text) - 1, start, -1) if text[i] == "}"][:400]
+    for i in ends:
+        try:
+            return json.loads(text[: i + 1] + "\n]\n}")
+        except json.JSONDecodeError:
+            continue
+    try:
+        return json.loads(text[: text.index("[", start) + 1] + "]}")  # not one run finished
+    except (ValueError, json.JSONDecodeError):
+        return None
+
+
 def load(path):
     try:
         with open(path, "r", encoding="utf-8") as f:
-            data = json.load(f)
+            text = f.read()
     except OSError as e:
         raise Malformed("cannot read %s: %s" % (path, e))
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise Malformed("%s is not JSON: %s" % (path, e))
+        data = recover_truncated(text)
+        if data is None:
+            raise Malformed("%s is not JSON: %s" % (path, e))
+        print("note: %s was cut short (its process was stopped); %d complete benchmarks kept"
+              % (path, len(data.get("benchmarks", []))), file=sys.stderr)
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise Malformed("%s has no 'benchmarks' list (is it a --benchmark_out file?)" % path)
     return data
@@ -111,21 +142,30 @@ def report(rows, out):
 
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("json")
+    p.add_argument("json", nargs="+")
     p.add_argument("--filter", default="", help="only benchmarks whose name contains this")
+    p.add_argument("--merged-out", default="", help="write all files' benchmarks here as one JSON file")
     try:
         args = p.parse_args(argv)
     except SystemExit as e:
         return 2 if e.code else 0
     try:
-        data = load(args.json)
+        parts = [load(path) for path in args.json]
+        data = {"context": parts[0].get("context", {}), "benchmarks": [b for d in parts for b in d["benchmarks"]]}
         rows = entries(data, args.filter)
     except Malformed as e:
         print("bench_report: %s" % e, file=sys.stderr)
         return 1
+    if args.merged_out:
+        try:
+            with open(args.merged_out, "w", encoding="utf-8") as f:
+                json.dump(data, f, indent=1)
+        except OSError as e:
+            print("bench_report: cannot write %s: %s" % (args.merged_out, e), file=sys.stderr)
+            return 1
     if not rows:
-        print("bench_report: no benchmarks%s in %s" % (" matching %r" % args.filter if args.filter else "", args.json),
-              file=sys.stderr)
+        print("bench_report: no benchmarks%s in %s" % (" matching %r" % args.filter if args.filter else "",
+                                                    ", ".join(args.json)), file=sys.stderr)
         return 1 if not data["benchmarks"] else 0
     report(rows, sys.stdout)
     return 0

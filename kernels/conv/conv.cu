@@ -335,6 +335,8 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
 
 template <int BM, int BN, int BK, int TM, int TN, class Prob> void launch_igemm(const Prob& pr, int splits) {
   constexpr int NT = (BM / TM) * (BN / TN);
+  GSN_CHECK(ceil_div(pr.M, BM) <= kMaxGridY && splits <= kMaxGridY, "conv (CUDA): ", pr.M, " GEMM rows or ", splits,
+            " splits exceed the grid's y/z limit ", kMaxGridY);
   const dim3 grid(static_cast<unsigned>(ceil_div(pr.N, BN)), static_cast<unsigned>(ceil_div(pr.M, BM)),
                   static_cast<unsigned>(splits));
   igemm<BM, BN, BK, TM, TN, Prob><<<grid, NT, 0, cuda_stream()>>>(pr);

@@ -19,6 +19,9 @@ cublasHandle_t cublas_handle();  // for baselines in tests and bench only
 
 __host__ __device__ constexpr inline int64_t ceil_div(int64_t n, int64_t d) { return (n + d - 1) / d; }
 
+// A grid's y and z dimensions are at most 65535 blocks (x: 2^31 - 1).
+constexpr int64_t kMaxGridY = 65535;
+
 // Blocks for a 1-D grid-stride kernel over n elements: enough to fill the device, never
 // more than needed.
 inline unsigned grid_1d(int64_t n, int block) {

@@ -235,6 +235,7 @@ void batch_norm_forward(const float* x, const float* gamma, const float* beta, c
     return;
   }
   const Split sp = split_of(g);
+  GSN_CHECK(g.C <= kMaxGridY, "batch_norm_forward (CUDA): ", g.C, " channels, more than the grid's y limit ", kMaxGridY);
   Tensor partial = Tensor::empty(Shape{g.C * sp.S * 2}, DType::F32, Device::CUDA);
   const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW);
   const unsigned M = static_cast<unsigned>(g.per_channel());
@@ -264,6 +265,7 @@ void batch_norm_backward(const float* x, const float* gy, const float* gamma, co
     return;
   }
   const Split sp = split_of(g);
+  GSN_CHECK(g.C <= kMaxGridY, "batch_norm_backward (CUDA): ", g.C, " channels, more than the grid's y limit ", kMaxGridY);
   Tensor partial = Tensor::empty(Shape{g.C * sp.S * 2}, DType::F32, Device::CUDA);
   Tensor coef = Tensor::empty(Shape{g.C * 3}, DType::F32, Device::CUDA);
   const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW);

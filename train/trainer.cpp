@@ -72,10 +72,18 @@ const char* const kRunFiles[] = {"options.json", "split.txt", "log.csv", "eval.c
                                  "best.safetensors", "report.html"};
 
 // A fresh run must not mix with an earlier one in the same folder: its logs would be cut,
-// and the old last/best checkpoints would pass for this run's. --resume continues the
-// earlier run; --overwrite deletes its files first (only the files a run writes).
+// and the old last/best checkpoints would pass for this run's. --resume of a checkpoint in
+// --out continues the run there; --overwrite deletes an earlier run's files first (only
+// the files a run writes). Resuming a checkpoint from elsewhere into a folder that holds
+// another run is refused like a fresh run: its log would splice two runs.
 void claim_out_dir(const TrainOptions& o) {
-  if (!o.resume.empty()) return;
+  if (!o.resume.empty()) {
+    std::error_code ec;
+    fs::path dir = fs::path(resolve_resume(o)).parent_path();
+    if (dir.empty()) dir = ".";
+    const fs::path from = fs::weakly_canonical(dir, ec);
+    if (!ec && from == fs::weakly_canonical(fs::path(o.out), ec) && !ec) return;
+  }
   std::vector<std::string> found;
   for (const char* f : kRunFiles)
     if (fs::exists(fs::path(o.out) / f)) found.push_back(f);
@@ -86,8 +94,9 @@ void claim_out_dir(const TrainOptions& o) {
   }
   std::string list;
   for (const std::string& f : found) list += (list.empty() ? "" : ", ") + f;
-  throw OptionError("--out " + o.out + " holds an earlier run (" + list +
-                    "): continue it with --resume last, replace it with --overwrite, or choose another --out");
+  throw OptionError("--out " + o.out + " holds an earlier run (" + list + "): " +
+                    (o.resume.empty() ? "continue it with --resume last, " : "") +
+                    "replace it with --overwrite, or choose another --out");
 }
 
 // The options that decide what a run computes. A resumed run must be given the same ones,

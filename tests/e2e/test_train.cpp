@@ -175,6 +175,20 @@ TEST_CASE("e2e: a resume with other options is refused and leaves the run as it 
   REQUIRE(train::run_training(o, train::Verbosity::Quiet).exit_code == 0);
   CHECK(file_text(out + "/last.safetensors") != last);
 
+  // A checkpoint from another folder resumed into this one would splice two runs' logs.
+  train::TrainOptions b = small_run(dir.file("b"), 4);
+  b.baselines = false;
+  b.stop_at = 2;
+  REQUIRE(train::run_training(b, train::Verbosity::Quiet).exit_code == 0);
+  train::TrainOptions into = b;
+  into.stop_at = 0;
+  into.out = out;
+  into.resume = dir.file("b/last.safetensors");
+  CHECK_THROWS_WITH_AS(train::run_training(into, train::Verbosity::Quiet), doctest::Contains("holds an earlier run"),
+                       train::OptionError);
+  into.out = dir.file("c");  // an empty folder: fine
+  CHECK(train::run_training(into, train::Verbosity::Quiet).exit_code == 0);
+
   // Out-of-range options are refused by name.
   train::TrainOptions bad = small_run(dir.file("bad"), 4);
   bad.steps = -5;

@@ -69,6 +69,15 @@ Var make_result(const char* op, Tensor value, std::vector<Var> inputs, BackwardF
   }
   Var out(std::move(value), needs && t_grad_enabled);
   if (!out.requires_grad()) return out;
+  // An intermediate from a graph already differentiated (or cleared) has no node on this
+  // tape: a backward through it would stop there without a word, leaving the leaves
+  // behind it without their gradient.
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const VarImpl& in = *inputs[i].impl();
+    GSN_CHECK(!in.requires_grad || in.is_leaf || in.tape_generation == t_tape.generation, op, ": input ", i,
+              " comes from a graph that was already differentiated or cleared; run its forward pass again (or "
+              "detach it: Var(v.value()))");
+  }
   out.impl()->is_leaf = false;
   out.impl()->tape_generation = t_tape.generation;
   t_tape.nodes.push_back(Node{op, std::move(inputs), out.impl(), std::move(backward)});
@@ -108,7 +117,11 @@ void backward(const Var& loss) {
     ~Clear() { clear_tape(); }
   } clear_at_exit;
 
-  loss.impl()->grad = Tensor::full(loss.shape(), 1.0, loss.dtype(), loss.device());
+  Tensor seed = Tensor::full(loss.shape(), 1.0, loss.dtype(), loss.device());
+  if (li.is_leaf)  // the loss is a parameter itself: its gradient accumulates like any other
+    accumulate(*loss.impl(), seed, true, "backward()", 0);
+  else
+    loss.impl()->grad = std::move(seed);
   auto& nodes = t_tape.nodes;
   for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
     std::shared_ptr<VarImpl> out = it->output.lock();

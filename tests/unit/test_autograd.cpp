@@ -45,6 +45,11 @@ TEST_CASE("gradients accumulate across backward calls until zero_grad") {
   CHECK(x.grad().to_vector<double>() == std::vector<double>{6.0, 6.0});
   x.zero_grad();
   CHECK_FALSE(x.has_grad());
+  // A leaf that is the loss itself accumulates too (dx/dx = 1 on top of the 3 above).
+  Var s = leaf({2.0});
+  backward(ag::scale(s, 3.0));
+  backward(s);
+  CHECK(s.grad().to_vector<double>() == std::vector<double>{4.0});
 }
 
 TEST_CASE("add's shared gradient is copied, not aliased, between its inputs") {
@@ -93,6 +98,16 @@ TEST_CASE("clear errors: non-scalar loss, nothing to differentiate, a spent grap
   Var loss = ag::sum(ag::mul(x, x));
   backward(loss);
   CHECK_THROWS_WITH_AS(backward(loss), doctest::Contains("already differentiated"), Error);
+  // An intermediate of a spent graph cannot start a new one: x would silently get no gradient.
+  Var h = ag::scale(x, 3.0);
+  clear_tape();
+  CHECK_THROWS_WITH_AS(ag::mul(h, h), doctest::Contains("already differentiated or cleared"), Error);
+  {
+    NoGradGuard no_grad;  // nothing is recorded, so nothing can be cut: allowed
+    CHECK(ag::mul(h, h).value().to_vector<double>() == std::vector<double>{9.0, 36.0});
+  }
+  CHECK(ag::mul(Var(h.value()), x).requires_grad());  // detached: a constant times x
+  clear_tape();
 
   CHECK_THROWS_WITH_AS(ag::add(x, leaf({1.0, 2.0, 3.0})), doctest::Contains("shape mismatch [2] vs [3]"), Error);
   CHECK(tape_size() == 0);  // a failed op records nothing

@@ -23,6 +23,20 @@ int find_column(const std::vector<std::string>& header, const std::string& name)
   return -1;
 }
 
+// The reference's identity, which splits group by: one file must be one reference however
+// the rows name it ("a.png", "./a.png", "refs/../a.png", an absolute path), or a split
+// could put the same image in train and test. The file's path relative to the CSV's
+// folder (as written when the rows name it plainly, so split files stay readable), or its
+// absolute path when it lies outside that folder.
+std::string reference_id(const std::string& image, const fs::path& base) {
+  std::error_code ec;
+  const fs::path full = fs::weakly_canonical(fs::path(image), ec);
+  if (ec) return fs::path(image).lexically_normal().string();
+  const fs::path rel = full.lexically_relative(fs::weakly_canonical(base.empty() ? fs::path(".") : base, ec));
+  if (ec || rel.empty() || *rel.begin() == "..") return full.string();
+  return rel.string();
+}
+
 }  // namespace
 
 std::unique_ptr<FilePairSource> read_csv(const std::string& root, const std::string& labels, bool lower_is_better) {
@@ -51,7 +65,6 @@ std::unique_ptr<FilePairSource> read_csv(const std::string& root, const std::str
     PairInfo p;
     const double score = parse_score(f[score_col], path, line);
     p.score = lower_is_better ? -score : score;
-    p.ref_id = f[ref_col];
     for (auto [field, out, what] : {std::make_tuple(f[ref_col], &p.ref_path, "reference"),
                                     std::make_tuple(f[dist_col], &p.dist_path, "distorted")}) {
       if (field.empty()) throw_at_line(path, line, std::string("empty ") + what + " path");
@@ -59,6 +72,7 @@ std::unique_ptr<FilePairSource> read_csv(const std::string& root, const std::str
       if (!fs::is_regular_file(image)) throw_at_line(path, line, std::string(what) + " image " + image.string() + " not found");
       *out = image.string();
     }
+    p.ref_id = reference_id(p.ref_path, base);
     if (split_col >= 0) {
       const std::string split = to_lower(f[split_col]);
       if (split != "train" && split != "val" && split != "test")

@@ -216,6 +216,16 @@ TEST_CASE("csv: relative paths, lower-is-better flip, the split column") {
   CHECK(higher->info(2).score == 30.0);
   CHECK(higher->info(0).ref_id == "refs/a.png");
   CHECK(higher->preset_split() == std::vector<std::string>{"train", "train", "test"});
+
+  // One file is one reference however a row names it: else a split by reference could put
+  // the same image in train and test.
+  dir.write("names.csv", "ref,dist,score\nrefs/a.png,dists/a1.png,1\n./refs/a.png,dists/a2.png,2\n"
+                         "refs/../refs/a.png,dists/b1.png,3\n" + std::filesystem::absolute(dir.file("refs/a.png")).string() +
+                         ",dists/a1.png,4\nrefs/b.png,dists/b1.png,5\n");
+  const auto named = read_csv(dir.file("names.csv"));
+  REQUIRE(named->size() == 5);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(named->info(i).ref_id == "refs/a.png");
+  CHECK(named->info(4).ref_id == "refs/b.png");
   const auto lower = open_dataset("csv", dir.file("pairs.csv"), DatasetOptions{"train", "", true});
   CHECK(lower->info(2).score == -30.0);
   CHECK(lower->info(0).score > lower->info(2).score);

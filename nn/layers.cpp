@@ -7,9 +7,11 @@
 namespace gsn::nn {
 
 namespace {
-// Kaiming normal for convs followed by ReLU (fan_in, gain sqrt(2)), as torchvision's ResNets.
-Tensor kaiming_normal(const Shape& s, int64_t fan_in, Generator& gen) {
-  return randn(s, gen, std::sqrt(2.0 / static_cast<double>(fan_in)));
+// Kaiming normal, fan_in mode (He et al. 2015): std = sqrt(gain2 / fan_in), the squared gain
+// gain2 = 2 for convs followed by a ReLU. (torchvision's ResNets use fan_out; with a
+// BatchNorm after every conv the choice hardly matters.)
+Tensor kaiming_normal(const Shape& s, int64_t fan_in, Generator& gen, double gain2 = 2.0) {
+  return randn(s, gen, std::sqrt(gain2 / static_cast<double>(fan_in)));
 }
 // PyTorch's default for Linear: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias.
 Tensor fan_in_uniform(const Shape& s, int64_t fan_in, Generator& gen) {
@@ -18,8 +20,8 @@ Tensor fan_in_uniform(const Shape& s, int64_t fan_in, Generator& gen) {
 }
 }  // namespace
 
-Conv2d::Conv2d(int in, int out, int k, int stride_, int pad_, Generator& gen)
-    : weight(register_parameter("weight", kaiming_normal({out, in, k, k}, int64_t{in} * k * k, gen))),
+Conv2d::Conv2d(int in, int out, int k, int stride_, int pad_, Generator& gen, double gain2)
+    : weight(register_parameter("weight", kaiming_normal({out, in, k, k}, int64_t{in} * k * k, gen, gain2))),
       stride(stride_), pad(pad_) {}
 
 Var Conv2d::forward(const Var& x) const { return ag::conv2d(x, weight, Var(), stride, pad); }
@@ -57,7 +59,7 @@ ConvBnRelu::ConvBnRelu(int in, int out, double theta, double bn_momentum, double
 Var ConvBnRelu::forward(const Var& x) { return bn.forward_relu(conv.forward(x)); }
 
 SpatialAttention::SpatialAttention(int k, Generator& gen)
-    : conv(register_module("conv", std::make_unique<Conv2d>(2, 1, k, 1, k / 2, gen))) {}
+    : conv(register_module("conv", std::make_unique<Conv2d>(2, 1, k, 1, k / 2, gen, 1.0))) {}  // a sigmoid follows
 
 Var SpatialAttention::forward(const Var& p) const {
   Var a = ag::sigmoid(conv.forward(ag::channel_mean_max(p)));

@@ -15,7 +15,9 @@ namespace gsn::nn {
 
 class Conv2d : public Module {
  public:
-  Conv2d(int in, int out, int k, int stride, int pad, Generator& gen);
+  // Kaiming normal init, std = sqrt(gain2 / (in * k * k)): gain2 = 2 before a ReLU, 1 before
+  // a sigmoid (the attention conv).
+  Conv2d(int in, int out, int k, int stride, int pad, Generator& gen, double gain2 = 2.0);
   Var forward(const Var& x) const;
   Var& weight;
   int stride, pad;

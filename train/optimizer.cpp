@@ -1,6 +1,7 @@
 #include "train/optimizer.h"
 
 #include <cmath>
+#include <vector>
 
 #include "kernels/optim/optim.h"
 
@@ -9,6 +10,8 @@ namespace gsn::train {
 namespace {
 bool is_adam(const std::string& kind) { return kind == "adam" || kind == "adamw"; }
 }  // namespace
+
+bool decays(const Var& param) { return param.value().ndim() >= 2; }
 
 Optimizer::Optimizer(std::vector<std::pair<std::string, Var>> params, const OptimOptions& options)
     : params_(std::move(params)), options_(options) {
@@ -41,17 +44,32 @@ double Optimizer::step(double lr) {
   // The clip coefficient stays on the device and scales the gradients inside the step.
   // No clipping (clip <= 0) is an infinite bound: the coefficient is 1 unless the norm is NaN.
   ClipCoef clip = clip_grad_norm(gs, options_.clip > 0 ? options_.clip : INFINITY);
-  if (is_adam(options_.kind)) {
-    AdamParams hp;
-    hp.lr = lr, hp.beta1 = options_.beta1, hp.beta2 = options_.beta2, hp.eps = options_.eps;
-    hp.weight_decay = options_.weight_decay;
-    hp.decoupled = options_.kind == "adamw";
-    hp.step = step_;
-    adam_step(ps, gs, ms, vs, hp, &clip.coef);
-  } else {
-    SgdParams hp;
-    hp.lr = lr, hp.momentum = options_.momentum, hp.weight_decay = options_.weight_decay;
-    sgd_step(ps, gs, ms, hp, &clip.coef);
+  // Two groups, one fused step each (the same clip coefficient): with weight decay and
+  // without (decays()).
+  for (const bool group_decays : {true, false}) {
+    std::vector<Tensor*> gp, gm, gv;
+    std::vector<const Tensor*> gg;
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      if (decays(params_[i].second) != group_decays) continue;
+      gp.push_back(ps[i]);
+      gg.push_back(gs[i]);
+      gm.push_back(ms[i]);
+      if (!vs.empty()) gv.push_back(vs[i]);
+    }
+    if (gp.empty()) continue;
+    const double wd = group_decays ? options_.weight_decay : 0.0;
+    if (is_adam(options_.kind)) {
+      AdamParams hp;
+      hp.lr = lr, hp.beta1 = options_.beta1, hp.beta2 = options_.beta2, hp.eps = options_.eps;
+      hp.weight_decay = wd;
+      hp.decoupled = options_.kind == "adamw";
+      hp.step = step_;
+      adam_step(gp, gg, gm, gv, hp, &clip.coef);
+    } else {
+      SgdParams hp;
+      hp.lr = lr, hp.momentum = options_.momentum, hp.weight_decay = wd;
+      sgd_step(gp, gg, gm, hp, &clip.coef);
+    }
   }
   return clip.norm.item();
 }

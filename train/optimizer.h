@@ -14,10 +14,16 @@ namespace gsn::train {
 struct OptimOptions {
   std::string kind = "adamw";  // adam | adamw | sgd
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  double weight_decay = 0.0;
+  double weight_decay = 0.0;  // on conv and linear weights only (decays(), below)
   double momentum = 0.9;  // sgd
   double clip = 0.0;      // clip the global gradient norm to this; 0 = no clipping
 };
+
+// Whether weight decay applies to a parameter: to weights of two or more dimensions (conv
+// kernels, linear matrices), not to 1-D ones (BatchNorm scales and shifts, biases), as is
+// usual: decaying a BN scale pulls the layer's output towards zero, which the next BN
+// undoes, and shrinks nothing that overfits.
+bool decays(const Var& param);
 
 class Optimizer {
  public:
@@ -39,8 +45,9 @@ class Optimizer {
   int64_t step_ = 0;
 };
 
-// Linear warm-up from 0 to base over `warmup` steps, then a cosine from base down to
-// base * min_ratio at step `total`.
+// The learning rate of step `step` (0-based): linear warm-up, base * (step + 1) / warmup
+// for step < warmup (so the first step already moves, and step warmup - 1 is at base),
+// then a cosine from base at step `warmup` down to base * min_ratio at step `total`.
 double cosine_lr(int64_t step, int64_t total, int64_t warmup, double base, double min_ratio);
 
 }  // namespace gsn::train

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   app.add_option("--lr", o.lr, "peak learning rate")->group(g)->capture_default_str();
   app.add_option("--min-lr-ratio", o.min_lr_ratio, "final lr as a fraction of --lr (cosine)")->group(g)->capture_default_str();
   app.add_option("--warmup", o.warmup, "linear warm-up steps")->group(g)->capture_default_str();
-  app.add_option("--weight-decay", o.weight_decay, "weight decay (AdamW: decoupled)")->group(g)->capture_default_str();
+  app.add_option("--weight-decay", o.weight_decay, "weight decay of conv and linear weights, not BN or biases (AdamW: decoupled)")->group(g)->capture_default_str();
   app.add_option("--momentum", o.momentum, "SGD momentum")->group(g)->capture_default_str();
   app.add_option("--clip", o.clip, "clip the global gradient norm (0: off)")->group(g)->capture_default_str();
   app.add_option("--lambda", o.lambda, "weight of the KL term of the loss")->group(g)->capture_default_str();

@@ -51,6 +51,25 @@ TEST_CASE("GSN tiny: stable names and the shapes DESIGN.md gives") {
   CHECK(s.size() == 12 * 5 + 3 + 4);
 }
 
+TEST_CASE("GSN init: Kaiming fan_in, gain sqrt(2) for the CDC convs (ReLU) and 1 for the attention convs (sigmoid)") {
+  nn::GsnModel m(nn::GsnConfig::from_preset("paper"), 3);
+  for (auto& [name, v] : m.named_parameters()) {
+    const Shape& s = v.shape();
+    if (s.ndim() != 4) continue;
+    const std::vector<double> w = v.value().to_vector<double>();
+    double sq = 0;
+    for (double x : w) sq += x * x;
+    const double stdev = std::sqrt(sq / static_cast<double>(w.size()));
+    const double fan_in = static_cast<double>(s[1] * s[2] * s[3]);
+    const bool attention = name.rfind("att.", 0) == 0;
+    CAPTURE(name);
+    if (attention)  // 50-98 weights: far from sqrt(2/fan_in), 1.41x away
+      CHECK(std::abs(stdev / std::sqrt(1.0 / fan_in) - 1.0) < 0.2);
+    else
+      CHECK(std::abs(stdev / std::sqrt(2.0 / fan_in) - 1.0) < 0.06);
+  }
+}
+
 TEST_CASE("GSN forward: one score per pair, finite, eval mode deterministic") {
   nn::GsnModel m(nn::GsnConfig::from_preset("tiny"), 3);
   Generator g(1);

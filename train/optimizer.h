@@ -1,5 +1,6 @@
 // The optimizer of a training run: Adam, AdamW or SGD with momentum over all of a model's
-// parameters in one fused kernel (kernels/optim), global gradient-norm clipping, the
+// parameters in two fused launches (kernels/optim; one for the weights that decay, one for
+// the rest), global gradient-norm clipping, the
 // learning-rate schedule, and its state as named tensors for checkpoints.
 #pragma once
 #include <map>

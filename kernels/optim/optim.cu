@@ -6,9 +6,10 @@
 // (tensor, chunk) pair per chunk (ChunkDesc). Block b reads chunk b's descriptor and
 // updates its <= 4096 elements, 256 threads x 4 elements per round, all four loads of a
 // round issued before the math (memory-level parallelism). The table depends only on the
-// pointers and sizes, which stay the same from step to step, so it is cached (one per
-// thread and kind of launch) and uploaded again only when it changes; a step is then one
-// launch and no host-device traffic at all. The gradient scale (clip coefficient) is read
+// pointers and sizes, which stay the same from step to step, so it is cached (the last
+// four tables per thread and kind of launch) and uploaded again only when it changes; a
+// step (two calls: parameters with and without weight decay) is then two launches and no
+// host-device traffic at all. The gradient scale (clip coefficient) is read
 // from device memory inside the kernel: no host sync.
 //
 // Version 1 (the baseline in bench/ops_losses.cu): one launch per tensor, a grid-stride
@@ -46,9 +47,11 @@ struct ChunkDesc {
   int32_t chunk;  // the chunk's index within its tensor: elements [chunk*kOptimChunk, ...)
 };
 
-// The device copy of the last table a call site uploaded. Never freed: a few KB per thread
-// that launches steps, kept until the process ends (freeing it from a thread_local
-// destructor could run after the CUDA runtime is torn down).
+// The device copies of the last few tables a call site uploaded (a training step makes two
+// calls with different tables, the parameters with and without weight decay, so one entry
+// would be uploaded again at every call). Never freed: a few KB per thread that launches
+// steps, kept until the process ends (freeing it from a thread_local destructor could run
+// after the CUDA runtime is torn down).
 class TableCache {
  public:
   // Returns device pointers to the tensor and chunk tables for `slots`, and the chunk count.
@@ -69,30 +72,45 @@ class TableCache {
       std::memcpy(host_.data() + t * sizeof(TensorDesc), &d, sizeof d);
     }
     if (cbytes) std::memcpy(host_.data() + tbytes, cd.data(), cbytes);
-    if (host_ != uploaded_) {
-      if (dev_bytes_ < host_.size()) {
+    ++clock_;
+    Entry* e = nullptr;
+    for (Entry& x : entries_)
+      if (x.uploaded == host_) e = &x;
+    if (!e) {  // upload into the least recently used entry
+      e = &entries_[0];
+      for (Entry& x : entries_)
+        if (x.last_use < e->last_use) e = &x;
+      if (e->bytes < host_.size()) {
         // Forget the old block before allocating: if cuda_malloc throws, the cache must
         // not keep a pointer to freed memory (and free it again on the next grow).
-        if (dev_) cuda_free(dev_, dev_bytes_);
-        dev_ = nullptr;
-        dev_bytes_ = 0;
-        dev_ = cuda_malloc(host_.size());
-        dev_bytes_ = host_.size();
+        if (e->dev) cuda_free(e->dev, e->bytes);
+        e->dev = nullptr;
+        e->bytes = 0;
+        e->uploaded.clear();
+        e->dev = cuda_malloc(host_.size());
+        e->bytes = host_.size();
       }
-      // Stream-ordered: kernels still reading the old table finish first. Pageable source:
-      // cudaMemcpyAsync stages it before returning, so host_ may change afterwards.
-      GSN_CUDA_CHECK(cudaMemcpyAsync(dev_, host_.data(), host_.size(), cudaMemcpyHostToDevice, cuda_stream()));
-      uploaded_ = host_;
+      // Stream-ordered: kernels still reading the entry's old table finish first. Pageable
+      // source: cudaMemcpyAsync stages it before returning, so host_ may change afterwards.
+      GSN_CUDA_CHECK(cudaMemcpyAsync(e->dev, host_.data(), host_.size(), cudaMemcpyHostToDevice, cuda_stream()));
+      e->uploaded = host_;
     }
-    *tensors = static_cast<const TensorDesc*>(dev_);
-    *chunks = reinterpret_cast<const ChunkDesc*>(static_cast<const unsigned char*>(dev_) + tbytes);
+    e->last_use = clock_;
+    *tensors = static_cast<const TensorDesc*>(e->dev);
+    *chunks = reinterpret_cast<const ChunkDesc*>(static_cast<const unsigned char*>(e->dev) + tbytes);
     *count = static_cast<int64_t>(cd.size());
   }
 
  private:
-  std::vector<unsigned char> host_, uploaded_;
-  void* dev_ = nullptr;
-  std::size_t dev_bytes_ = 0;
+  struct Entry {
+    std::vector<unsigned char> uploaded;
+    void* dev = nullptr;
+    std::size_t bytes = 0;
+    uint64_t last_use = 0;
+  };
+  std::vector<unsigned char> host_;
+  Entry entries_[4];
+  uint64_t clock_ = 0;
 };
 struct AdamOp {
   AdamCoef<float> c;

@@ -115,19 +115,31 @@ TEST_SUITE("optim") {
     }
   }
 
-  TEST_CASE("the fused step's cached chunk table follows a changing parameter list") {
+  TEST_CASE("the fused step's cached chunk tables follow changing parameter lists") {
+    // Two lists alternating (a training step's two weight-decay groups: both stay cached),
+    // then six in turn, more than the cache's four entries (each is evicted and uploaded
+    // again, into a block that may have to grow).
     CaseScope scope("chunk table cache");
     const Kind& adamw = kKinds[1];
-    Params a_want({5000, 3}, 1), a_got({5000, 3}, 1), b_want({7, 9000, 1}, 2), b_got({7, 9000, 1}, 2);
-    for (int t = 1; t <= 3; ++t) {
-      for (Params* p : {&a_want, &a_got, &b_want, &b_got}) p->grads(static_cast<uint64_t>(t), false);
-      step(adamw, a_want, t, nullptr, -1);
-      step(adamw, b_want, t, nullptr, -1);
-      step(adamw, a_got, t, nullptr, 0);
-      step(adamw, b_got, t, nullptr, 0);
+    const std::vector<std::vector<std::size_t>> lists = {{5000, 3}, {7, 9000, 1}, {1},
+                                                         {4096, 4097}, {20000}, {2, 3, 5, 7, 11}};
+    for (std::size_t used : {std::size_t{2}, lists.size()}) {
+      std::vector<Params> want, got;
+      want.reserve(used);
+      got.reserve(used);
+      for (std::size_t i = 0; i < used; ++i) {
+        want.emplace_back(lists[i], i + 1);
+        got.emplace_back(lists[i], i + 1);
+      }
+      for (int t = 1; t <= 3; ++t)
+        for (std::size_t i = 0; i < used; ++i) {
+          want[i].grads(static_cast<uint64_t>(t), false);
+          got[i].grads(static_cast<uint64_t>(t), false);
+          step(adamw, want[i], t, nullptr, -1);
+          step(adamw, got[i], t, nullptr, 0);
+        }
+      for (std::size_t i = 0; i < used; ++i) compare(cat("cache: ", used, " lists, list ", i), got[i], want[i], true, true);
     }
-    compare("cache set a", a_got, a_want, true, true);
-    compare("cache set b", b_got, b_want, true, true);
   }
 
   TEST_CASE("grad_norm and the clip coefficient against the reference") {

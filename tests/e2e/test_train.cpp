@@ -54,8 +54,8 @@ TEST_CASE("e2e: tiny GSN learns the synthetic levels") {
   REQUIRE(a.has_test);
   MESSAGE("loss: first 20 steps ", first, ", last 20 steps ", last, "; test SRCC GSN ", a.test.gsn().all.srcc,
           ", PSNR ", a.test.methods[1].all.srcc, ", SSIM ", a.test.methods[2].all.srcc);
-  // Measured on this configuration: the loss falls to about 0.72 of its start and held-out
-  // SRCC reaches about 0.51 (PSNR 0.37, SSIM 0.51). The bounds leave room for noise.
+  // Measured on this configuration: the loss falls to about 0.69 of its start and held-out
+  // SRCC reaches about 0.49 (PSNR 0.37, SSIM 0.51). The bounds leave room for noise.
   CHECK(last < 0.85 * first);
   CHECK(a.test.gsn().all.srcc > 0.4);
   for (const char* f : {"log.csv", "eval.csv", "split.txt", "options.json", "report.html", "last.safetensors",

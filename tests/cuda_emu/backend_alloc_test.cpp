@@ -30,6 +30,14 @@ struct Fresh {
   ~Fresh() { fakedev::reset_counters(); }
 };
 
+// Two blocks allocated and freed: they sit in the cache, live on the fake device.
+void cache_two(std::size_t a_bytes, std::size_t b_bytes) {
+  void* a = gsn::cuda_malloc(a_bytes);
+  void* b = gsn::cuda_malloc(b_bytes);
+  gsn::cuda_free(a, a_bytes);
+  gsn::cuda_free(b, b_bytes);
+}
+
 }  // namespace
 
 TEST_SUITE("backend_alloc") {
@@ -198,10 +206,7 @@ TEST_CASE("cuda_empty_cache gives the cached blocks back, not the ones in use") 
 
 TEST_CASE("out of memory: the cache is given back and cudaMalloc tried once more") {
   Fresh fresh;
-  void* a = gsn::cuda_malloc(1 << 20);
-  void* b = gsn::cuda_malloc(1 << 19);
-  gsn::cuda_free(a, 1 << 20);
-  gsn::cuda_free(b, 1 << 19);
+  cache_two(1 << 20, 1 << 19);
   REQUIRE(fakedev::g_live_bytes == (1 << 20) + (1 << 19));
   fakedev::g_budget = 2 << 20;  // a new 1.25 MiB block fits only without the cache
   const std::size_t calls = fakedev::g_malloc_calls;
@@ -303,10 +308,7 @@ TEST_CASE("copies, memset, fill and synchronize on the fake device") {
 
 TEST_CASE("cuda_empty_cache after a device fault: the error named, the blocks given back, the state cleared") {
   Fresh fresh;
-  void* a = gsn::cuda_malloc(1 << 12);
-  void* b = gsn::cuda_malloc(1 << 14);
-  gsn::cuda_free(a, 1 << 12);
-  gsn::cuda_free(b, 1 << 14);
+  cache_two(1 << 12, 1 << 14);
   REQUIRE(fakedev::g_live.size() == 2);
   fakedev::g_fault_next_sync = true;  // an earlier kernel wrote out of bounds
   CHECK_THROWS_WITH_AS(gsn::cuda_empty_cache(),

@@ -25,24 +25,33 @@ LoadedModel load_model(const std::string& checkpoint, Device device, const std::
   m.model->to(device);
   SafetensorsFile rest = nn::load_checkpoint(std::move(file), checkpoint, *m.model);
   m.model->eval();
-  auto meta = [&](const char* key, const std::string& dflt) {
-    auto f = rest.metadata.find(key);
-    return f == rest.metadata.end() ? dflt : f->second;
-  };
-  try {
-    m.norm.mean = std::stod(meta("score_mean", "0"));
-    m.norm.std = std::stod(meta("score_std", "1"));
-    m.step = std::stoll(meta("step", "0"));
-  } catch (const std::exception&) {
-    GSN_THROW(checkpoint, ": score_mean, score_std or step in the metadata is not a number");
-  }
+  m.norm.mean = metadata_number(rest.metadata, "score_mean", checkpoint, 0.0);
+  m.norm.std = metadata_number(rest.metadata, "score_std", checkpoint, 1.0);
+  m.step = static_cast<int64_t>(metadata_number(rest.metadata, "step", checkpoint, 0.0));
   // Scores are q * std + mean: a zero or non-finite std (or mean) would make every score
   // the same number or NaN.
   GSN_CHECK(std::isfinite(m.norm.mean) && std::isfinite(m.norm.std) && m.norm.std > 0, checkpoint,
             ": the score normalisation in the metadata is unusable (score_mean ", m.norm.mean, ", score_std ",
             m.norm.std, "); it must be finite, with score_std > 0");
-  m.dataset = meta("dataset", "unknown");
+  auto dataset = rest.metadata.find("dataset");
+  m.dataset = dataset == rest.metadata.end() ? "unknown" : dataset->second;
   return m;
+}
+
+double metadata_number(const std::map<std::string, std::string>& metadata, const char* key, const std::string& path,
+                       std::optional<double> fallback) {
+  auto it = metadata.find(key);
+  if (it == metadata.end()) {
+    GSN_CHECK(fallback.has_value(), path, ": no '", key, "' in the checkpoint's metadata");
+    return *fallback;
+  }
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(it->second, &used);
+    if (used == it->second.size()) return v;
+  } catch (const std::exception&) {
+  }
+  GSN_THROW(path, ": '", key, "' in the checkpoint's metadata is not a number: '", it->second, "'");
 }
 
 Tensor image_tensor(const data::Image& image) {

@@ -2,7 +2,9 @@
 // the checkpoint's metadata, its weights, and the score normalisation that maps its
 // output back to the training data set's scale.
 #pragma once
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "nn/gsn_model.h"
@@ -20,6 +22,12 @@ struct LoadedModel {
 // preset_fallback: the preset to assume for a checkpoint without gsn metadata (weights
 // trained elsewhere, saved with safetensors); "" refuses such a file.
 LoadedModel load_model(const std::string& checkpoint, Device device, const std::string& preset_fallback = "");
+
+// The number a checkpoint's metadata holds under key (the whole string must be one), or
+// fallback where the key is missing (weights from elsewhere); throws naming the file and the
+// key for a missing key without a fallback, or a value that is not a number.
+double metadata_number(const std::map<std::string, std::string>& metadata, const char* key, const std::string& path,
+                       std::optional<double> fallback = std::nullopt);
 
 // A [1,3,H,W] tensor of an image (whole), or [n,3,c,c] of its five fixed crops.
 Tensor image_tensor(const data::Image& image);

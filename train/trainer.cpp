@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "apps/common/progress.h"
@@ -19,7 +18,9 @@
 #include "losses/losses_ag.h"
 #include "nn/checkpoint.h"
 #include "train/data_setup.h"
+#include "train/model_io.h"
 #include "train/optimizer.h"
+#include "train/run_folder.h"
 #include "train/run_log.h"
 
 namespace gsn::train {
@@ -62,99 +63,6 @@ struct Checkpointer {
   }
 };
 
-std::string resolve_resume(const TrainOptions& o) {
-  if (o.resume == "last") return (fs::path(o.out) / "last.safetensors").string();
-  return o.resume;
-}
-
-// The files a run writes into --out (trainer.h).
-const char* const kRunFiles[] = {"options.json", "split.txt", "log.csv", "eval.csv", "last.safetensors",
-                                 "best.safetensors", "report.html"};
-
-// A fresh run must not mix with an earlier one in the same folder: its logs would be cut,
-// and the old last/best checkpoints would pass for this run's. --resume of a checkpoint in
-// --out continues the run there; --overwrite deletes an earlier run's files first (only
-// the files a run writes). Resuming a checkpoint from elsewhere into a folder that holds
-// another run is refused like a fresh run: its log would splice two runs.
-void claim_out_dir(const TrainOptions& o) {
-  if (!o.resume.empty()) {
-    std::error_code ec;
-    fs::path dir = fs::path(resolve_resume(o)).parent_path();
-    if (dir.empty()) dir = ".";
-    const fs::path from = fs::weakly_canonical(dir, ec);
-    if (!ec && from == fs::weakly_canonical(fs::path(o.out), ec) && !ec) return;
-  }
-  std::vector<std::string> found;
-  for (const char* f : kRunFiles)
-    if (fs::exists(fs::path(o.out) / f)) found.push_back(f);
-  if (found.empty()) return;
-  if (o.overwrite) {
-    for (const std::string& f : found) fs::remove(fs::path(o.out) / f);
-    return;
-  }
-  std::string list;
-  for (const std::string& f : found) list += (list.empty() ? "" : ", ") + f;
-  throw OptionError("--out " + o.out + " holds an earlier run (" + list + "): " +
-                    (o.resume.empty() ? "continue it with --resume last, " : "") +
-                    "replace it with --overwrite, or choose another --out");
-}
-
-// The options that decide what a run computes. A resumed run must be given the same ones,
-// or it would not continue the run it resumes: another seed or fraction draws another
-// split (and can put test references into training), another batch, crop or schedule
-// gives other steps. Left free: where and how fast it runs and how often it reports.
-bool free_on_resume(const std::string& key) {
-  for (const char* k : {"workers", "threads", "device", "eval_every", "baselines", "out", "resume", "stop_at", "overwrite"})
-    if (key == k) return true;
-  return false;
-}
-std::string flag_of(const std::string& key) {
-  if (key == "split_file") return "--split";
-  if (key == "attention") return "--no-attention";
-  std::string f = "--" + key;
-  for (char& c : f)
-    if (c == '_') c = '-';
-  return f;
-}
-
-void check_resume_options(const std::string& path, const std::map<std::string, std::string>& meta,
-                          const TrainOptions& o) {
-  auto it = meta.find("options");
-  if (it == meta.end())
-    throw OptionError(path + ": has no training options in its metadata (not written by gsn-train), so it cannot be "
-                      "resumed; start a new run");
-  nlohmann::json saved, now = nlohmann::json::parse(o.to_json());
-  try {
-    saved = nlohmann::json::parse(it->second);
-  } catch (const std::exception& e) {
-    GSN_THROW(path, ": the training options in its metadata are not JSON (", e.what(), ")");
-  }
-  std::string diff;
-  for (const auto& [key, value] : now.items()) {
-    if (free_on_resume(key)) continue;
-    const auto s = saved.find(key);
-    if (s != saved.end() && *s == value) continue;
-    diff += (diff.empty() ? "" : ", ") + flag_of(key) + " " + value.dump() + " (the run: " +
-            (s == saved.end() ? std::string("not set") : s->dump()) + ")";
-  }
-  if (!diff.empty())
-    throw OptionError(path + ": resume with the options of the run it continues; these differ: " + diff +
-                      ". Its options are in the metadata (and in options.json beside it); for another run, use "
-                      "another --out");
-}
-
-double meta_number(const std::map<std::string, std::string>& meta, const char* key, const std::string& path) {
-  auto it = meta.find(key);
-  GSN_CHECK(it != meta.end(), path, ": no '", key, "' in the checkpoint's metadata");
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(it->second, &used);
-    if (used == it->second.size()) return v;
-  } catch (const std::exception&) {
-  }
-  GSN_THROW(path, ": '", key, "' in the checkpoint's metadata is not a number: '", it->second, "'");
-}
-
 // An evaluation whose predictions are not all finite: the model has diverged.
 bool all_finite(const std::vector<double>& v) {
   for (double x : v)
@@ -176,7 +84,7 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   TrainResult result;
   // Nothing is written into --out before the run is sure to start: a refused resume must
   // leave the run it was asked to continue as it was.
-  claim_out_dir(o);
+  claim_run_folder(o);
   set_num_threads(o.threads);
   const Device device = resolve_device(o.device);
 
@@ -205,13 +113,13 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   if (!o.resume.empty()) {
     const std::string path = resolve_resume(o);
     SafetensorsFile file = load_safetensors(path);
-    check_resume_options(path, file.metadata, o);
+    check_resume_options(path, file.metadata, o);  // before anything is loaded or written
     SafetensorsFile rest = nn::load_checkpoint(std::move(file), path, model);
     optim.load_state(rest.tensors, path);
-    start_step = static_cast<int64_t>(meta_number(rest.metadata, "step", path));
-    norm.mean = meta_number(rest.metadata, "score_mean", path);
-    norm.std = meta_number(rest.metadata, "score_std", path);
-    best_srcc = meta_number(rest.metadata, "best_val_srcc", path);
+    start_step = static_cast<int64_t>(metadata_number(rest.metadata, "step", path));
+    norm.mean = metadata_number(rest.metadata, "score_mean", path);
+    norm.std = metadata_number(rest.metadata, "score_std", path);
+    best_srcc = metadata_number(rest.metadata, "best_val_srcc", path);
     last_good = path + " (step " + std::to_string(start_step) + ")";
     say("resumed from " + path + " at step " + std::to_string(start_step));
   }
@@ -334,7 +242,7 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   if (loud) progress.finish();
   result.steps = step;
   if (step == total && result.exit_code == 0 && !data.split.test.empty()) {
-    // Test once, with the best checkpoint (this run's: claim_out_dir): the number to report.
+    // Test once, with the best checkpoint (this run's: claim_run_folder): the number to report.
     const bool have_best = fs::exists(result.best_checkpoint);
     if (have_best) nn::load_checkpoint(result.best_checkpoint, model);
     Baselines tb;

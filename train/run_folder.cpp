@@ -1,0 +1,87 @@
+#include "train/run_folder.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "kernels/core/error.h"
+
+namespace gsn::train {
+
+namespace fs = std::filesystem;
+
+std::string resolve_resume(const TrainOptions& o) {
+  if (o.resume == "last") return (fs::path(o.out) / "last.safetensors").string();
+  return o.resume;
+}
+
+const char* const kRunFiles[7] = {"options.json", "split.txt", "log.csv", "eval.csv", "last.safetensors",
+                                 "best.safetensors", "report.html"};
+
+void claim_run_folder(const TrainOptions& o) {
+  if (!o.resume.empty()) {
+    std::error_code ec;
+    fs::path dir = fs::path(resolve_resume(o)).parent_path();
+    if (dir.empty()) dir = ".";
+    const fs::path from = fs::weakly_canonical(dir, ec);
+    if (!ec && from == fs::weakly_canonical(fs::path(o.out), ec) && !ec) return;
+  }
+  std::vector<std::string> found;
+  for (const char* f : kRunFiles)
+    if (fs::exists(fs::path(o.out) / f)) found.push_back(f);
+  if (found.empty()) return;
+  if (o.overwrite) {
+    for (const std::string& f : found) fs::remove(fs::path(o.out) / f);
+    return;
+  }
+  std::string list;
+  for (const std::string& f : found) list += (list.empty() ? "" : ", ") + f;
+  throw OptionError("--out " + o.out + " holds an earlier run (" + list + "): " +
+                    (o.resume.empty() ? "continue it with --resume last, " : "") +
+                    "replace it with --overwrite, or choose another --out");
+}
+
+namespace {
+// The options that do not change what a run computes.
+bool free_on_resume(const std::string& key) {
+  for (const char* k : {"workers", "threads", "device", "eval_every", "baselines", "out", "resume", "stop_at", "overwrite"})
+    if (key == k) return true;
+  return false;
+}
+std::string flag_of(const std::string& key) {
+  if (key == "split_file") return "--split";
+  if (key == "attention") return "--no-attention";
+  std::string f = "--" + key;
+  for (char& c : f)
+    if (c == '_') c = '-';
+  return f;
+}
+}  // namespace
+
+void check_resume_options(const std::string& path, const std::map<std::string, std::string>& meta,
+                          const TrainOptions& o) {
+  auto it = meta.find("options");
+  if (it == meta.end())
+    throw OptionError(path + ": has no training options in its metadata (not written by gsn-train), so it cannot be "
+                      "resumed; start a new run");
+  nlohmann::json saved, now = nlohmann::json::parse(o.to_json());
+  try {
+    saved = nlohmann::json::parse(it->second);
+  } catch (const std::exception& e) {
+    GSN_THROW(path, ": the training options in its metadata are not JSON (", e.what(), ")");
+  }
+  std::string diff;
+  for (const auto& [key, value] : now.items()) {
+    if (free_on_resume(key)) continue;
+    const auto s = saved.find(key);
+    if (s != saved.end() && *s == value) continue;
+    diff += (diff.empty() ? "" : ", ") + flag_of(key) + " " + value.dump() + " (the run: " +
+            (s == saved.end() ? std::string("not set") : s->dump()) + ")";
+  }
+  if (!diff.empty())
+    throw OptionError(path + ": resume with the options of the run it continues; these differ: " + diff +
+                      ". Its options are in the metadata (and in options.json beside it); for another run, use "
+                      "another --out");
+}
+
+}  // namespace gsn::train

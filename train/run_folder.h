@@ -1,0 +1,35 @@
+// A training run's folder (--out) and the run it may continue (--resume): what must hold
+// before a run writes anything there. trainer.cpp calls these first, so a refused run
+// leaves the folder as it was.
+#pragma once
+#include <map>
+#include <string>
+
+#include "train/options.h"
+
+namespace gsn::train {
+
+// The files a run writes into its folder (trainer.h lists what each holds).
+extern const char* const kRunFiles[7];
+
+// The checkpoint --resume names ("last": <out>/last.safetensors).
+std::string resolve_resume(const TrainOptions& o);
+
+// A fresh run must not mix with an earlier one in the same folder: the earlier run's logs
+// would be cut, and its last/best checkpoints would pass for the new run's. So a folder
+// holding any of kRunFiles is refused (OptionError) unless the run resumes the checkpoint
+// in that folder, or --overwrite is given (which deletes those files, and only those).
+// Resuming a checkpoint from another folder into one that holds a run is refused too: its
+// log would splice two runs.
+void claim_run_folder(const TrainOptions& o);
+
+// A resumed run must be given the options of the run it continues, as stored in the
+// checkpoint's metadata ("options"): another seed or split fraction draws another split
+// (and can put test references into training), another batch, crop or schedule gives
+// other steps. Free to change: where and how fast it runs and how often it reports
+// (--workers, --threads, --device, --eval-every, --no-baselines). Throws OptionError
+// naming every option that differs, with both values.
+void check_resume_options(const std::string& path, const std::map<std::string, std::string>& metadata,
+                          const TrainOptions& o);
+
+}  // namespace gsn::train

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   GSN_CLI_PARSE(app, argc, argv)
   if (list.empty() && ref.empty()) {
     std::fprintf(stderr, "gsn-score: give --ref and --dist, or --list\n");
-    return 2;
+    return gsn::app::kExitBadArguments;
   }
   try {
     const gsn::Device dev = gsn::resolve_device(device);

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "kernels/core/error.h"
+
 namespace gsn::train {
 
 namespace {
@@ -61,18 +63,23 @@ nn::GsnConfig TrainOptions::model_config() const {
   return c;
 }
 
-std::string TrainOptions::to_json() const {
-  nlohmann::json j = {
-      {"data", data}, {"root", root}, {"labels", labels}, {"pipal_part", pipal_part}, {"lower_is_better", lower_is_better}, {"refs", refs},
-      {"synth_refs", synth_refs}, {"synth_size", synth_size}, {"split_file", split_file},
-      {"val_fraction", val_fraction}, {"test_fraction", test_fraction}, {"preset", preset}, {"theta", theta},
-      {"attention", attention}, {"crop", crop}, {"batch", batch}, {"epochs", epochs}, {"steps", steps},
-      {"optimizer", optimizer}, {"lr", lr}, {"min_lr_ratio", min_lr_ratio}, {"warmup", warmup},
-      {"weight_decay", weight_decay}, {"momentum", momentum}, {"clip", clip}, {"lambda", lambda}, {"tau", tau},
-      {"workers", workers}, {"threads", threads}, {"device", device}, {"seed", seed}, {"eval_mode", eval_mode},
-      {"eval_every", eval_every}, {"baselines", baselines}, {"out", out}, {"resume", resume}, {"stop_at", stop_at},
-      {"overwrite", overwrite}};
-  return j.dump(2);
+// One list of the fields for both directions; a key missing from the JSON keeps its
+// default (options.json files written before the field existed).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainOptions, data, root, labels, pipal_part, lower_is_better, refs,
+                                                synth_refs, synth_size, split_file, val_fraction, test_fraction, preset,
+                                                theta, attention, crop, batch, epochs, steps, optimizer, lr,
+                                                min_lr_ratio, warmup, weight_decay, momentum, clip, lambda, tau, workers,
+                                                threads, device, seed, eval_mode, eval_every, baselines, out, resume,
+                                                stop_at, overwrite)
+
+std::string TrainOptions::to_json() const { return nlohmann::json(*this).dump(2); }
+
+TrainOptions TrainOptions::from_json(const std::string& json, const std::string& source) {
+  try {
+    return nlohmann::json::parse(json).get<TrainOptions>();
+  } catch (const nlohmann::json::exception& e) {
+    GSN_THROW(source, ": not a run's options (", e.what(), ")");
+  }
 }
 
 }  // namespace gsn::train

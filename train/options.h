@@ -56,7 +56,9 @@ struct TrainOptions {
   bool overwrite = false;  // a fresh run may replace an earlier run's files in out
 
   nn::GsnConfig model_config() const;
-  std::string to_json() const;
+  std::string to_json() const;  // what options.json and a checkpoint's "options" hold
+  // Back from to_json()'s text (fields it lacks keep their defaults); source names it in errors.
+  static TrainOptions from_json(const std::string& json, const std::string& source);
 };
 
 // A value out of range, or options that contradict each other; the message names the

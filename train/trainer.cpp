@@ -252,7 +252,7 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     log.eval(step, "test", result.test);
     say(std::string("test (") + (have_best ? "best checkpoint" : "final model: no validation SRCC was finite") + ", " +
         std::to_string(result.test.label.size()) + " pairs):\n" +
-        format_eval(result.test) + "  per distortion type: gsn-eval --split " + o.out + "/split.txt");
+        format_eval(result.test) + "  per distortion type: gsn-eval --run " + o.out);
   }
   if (!result.message.empty()) say(result.message);
   return result;

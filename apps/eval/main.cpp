@@ -1,8 +1,10 @@
 // gsn-eval: evaluate a checkpoint on a data set split: SRCC, KRCC, PLCC (raw and after the
 // logistic fit) for GSN, PSNR and SSIM side by side, overall and per distortion type.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <iterator>
 
 #include "apps/common/cli.h"
 #include "data/readers.h"
@@ -10,24 +12,55 @@
 #include "train/data_setup.h"
 #include "train/model_io.h"
 
+namespace {
+namespace fs = std::filesystem;
+
+// --run DIR: the data and the split of the run in DIR (its options.json and split.txt), and
+// its best checkpoint (else its last) unless one was named.
+void use_run(const std::string& dir, gsn::train::TrainOptions& o, std::string& checkpoint) {
+  const fs::path options = fs::path(dir) / "options.json";
+  std::ifstream in(options);
+  GSN_CHECK(in, options.string(), ": cannot open (is ", dir, " a gsn-train output folder?)");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const gsn::train::TrainOptions r = gsn::train::TrainOptions::from_json(text, options.string());
+  o.data = r.data, o.root = r.root, o.labels = r.labels, o.pipal_part = r.pipal_part;
+  o.lower_is_better = r.lower_is_better, o.refs = r.refs, o.synth_refs = r.synth_refs, o.synth_size = r.synth_size;
+  o.seed = r.seed, o.val_fraction = r.val_fraction, o.test_fraction = r.test_fraction;
+  o.split_file = (fs::path(dir) / "split.txt").string();
+  if (checkpoint.empty()) {
+    const fs::path best = fs::path(dir) / "best.safetensors";
+    checkpoint = fs::exists(best) ? best.string() : (fs::path(dir) / "last.safetensors").string();
+  }
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   gsn::train::TrainOptions o;
-  std::string checkpoint, part = "test", predictions, preset;
+  std::string checkpoint, run, part = "test", predictions, preset;
   CLI::App app{"gsn-eval: evaluate a GSN checkpoint on a data set split, beside PSNR and SSIM.\n"
+               "  gsn-eval --run runs/demo          a gsn-train run: its data, split and best checkpoint\n"
+               "  gsn-eval --checkpoint C --data D --root R --split S   any checkpoint on any data\n"
                "Exit codes: 0 done, 1 error, 2 bad arguments."};
-  app.add_option("--checkpoint", checkpoint, "checkpoint to evaluate")->required();
-  app.add_option("--data", o.data, "synthetic | pipal | kadid | tid2013 | csiq | csv")
-      ->check(CLI::IsMember({"synthetic", "pipal", "kadid", "tid2013", "csiq", "csv"}))->capture_default_str();
-  app.add_option("--root", o.root, "the data set's folder");
-  app.add_option("--labels", o.labels, "csiq/csv label file");
-  app.add_option("--pipal-part", o.pipal_part, "pipal: its train or val part")->check(CLI::IsMember({"train", "val"}))->capture_default_str();
-  app.add_flag("--lower-is-better", o.lower_is_better, "csv: DMOS-like scores");
-  app.add_option("--refs", o.refs, "synthetic: folder of PNG references");
-  app.add_option("--synth-refs", o.synth_refs, "synthetic: generated references")->capture_default_str();
-  app.add_option("--synth-size", o.synth_size, "synthetic: reference size")->capture_default_str();
-  app.add_option("--seed", o.seed, "seed of the data and split (use the training run's)")
-      ->check(gsn::app::kNotNegative)->capture_default_str();
-  app.add_option("--split", o.split_file, "split file written by gsn-train (recommended: <run>/split.txt)");
+  auto* run_opt = app.add_option("--run", run,
+                                 "a gsn-train output folder: the data of its options.json, its split.txt and its "
+                                 "best.safetensors (else last.safetensors) unless --checkpoint is given");
+  app.add_option("--checkpoint", checkpoint, "checkpoint to evaluate");
+  // The options that choose the data and the split: from --run's options.json when given.
+  const std::vector<CLI::Option*> data_opts = {
+      app.add_option("--data", o.data, "synthetic | pipal | kadid | tid2013 | csiq | csv")
+          ->check(CLI::IsMember({"synthetic", "pipal", "kadid", "tid2013", "csiq", "csv"}))->capture_default_str(),
+      app.add_option("--root", o.root, "the data set's folder"),
+      app.add_option("--labels", o.labels, "csiq/csv label file"),
+      app.add_option("--pipal-part", o.pipal_part, "pipal: its train or val part")
+          ->check(CLI::IsMember({"train", "val"}))->capture_default_str(),
+      app.add_flag("--lower-is-better", o.lower_is_better, "csv: DMOS-like scores"),
+      app.add_option("--refs", o.refs, "synthetic: folder of PNG references"),
+      app.add_option("--synth-refs", o.synth_refs, "synthetic: generated references")->capture_default_str(),
+      app.add_option("--synth-size", o.synth_size, "synthetic: reference size")->capture_default_str(),
+      app.add_option("--seed", o.seed, "seed of the data and split (use the training run's)")
+          ->check(gsn::app::kNotNegative)->capture_default_str(),
+      app.add_option("--split", o.split_file, "split file written by gsn-train (<run>/split.txt)")};
+  for (CLI::Option* d : data_opts) run_opt->excludes(d);
   app.add_option("--part", part, "train | val | test | all")->check(CLI::IsMember({"train", "val", "test", "all"}))->capture_default_str();
   app.add_option("--eval-mode", o.eval_mode, "full | crops")->check(CLI::IsMember({"full", "crops"}))->capture_default_str();
   app.add_option("--crop", o.crop, "crop size for --eval-mode crops")->capture_default_str();
@@ -37,7 +70,12 @@ int main(int argc, char** argv) {
   app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata");
   app.add_flag("!--no-baselines", o.baselines, "skip PSNR and SSIM");
   GSN_CLI_PARSE(app, argc, argv)
+  if (run.empty() && checkpoint.empty()) {
+    std::fprintf(stderr, "gsn-eval: give --run (a gsn-train output folder) or --checkpoint\n");
+    return gsn::app::kExitBadArguments;
+  }
   try {
+    if (!run.empty()) use_run(run, o, checkpoint);
     const gsn::Device dev = gsn::resolve_device(o.device);
     gsn::train::LoadedModel m = gsn::train::load_model(checkpoint, dev, preset);
     gsn::train::DataSetup d = gsn::train::open_data(o);

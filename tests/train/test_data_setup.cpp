@@ -110,3 +110,22 @@ TEST_CASE("validate: every out-of-range option is refused with its command-line 
     CHECK_THROWS_WITH_AS(train::validate(o), doctest::Contains((std::string(c.flag) + " must").c_str()), train::OptionError);
   }
 }
+
+TEST_CASE("TrainOptions: to_json and from_json round-trip; missing fields keep their defaults") {
+  train::TrainOptions o;
+  o.data = "csv", o.root = "/data/x.csv", o.pipal_part = "val", o.lower_is_better = true, o.synth_refs = 7;
+  o.seed = 123456789012345ull, o.val_fraction = 0.2, o.lr = 3e-3, o.attention = false, o.steps = 99;
+  o.overwrite = true;
+  const train::TrainOptions back = train::TrainOptions::from_json(o.to_json(), "o.json");
+  CHECK(back.to_json() == o.to_json());
+  CHECK(back.seed == 123456789012345ull);
+  CHECK(back.root == "/data/x.csv");
+  const train::TrainOptions partial = train::TrainOptions::from_json(R"({"data": "kadid", "seed": 4})", "p.json");
+  CHECK(partial.data == "kadid");
+  CHECK(partial.seed == 4);
+  CHECK(partial.batch == train::TrainOptions{}.batch);
+  CHECK_THROWS_WITH_AS(train::TrainOptions::from_json("{not json", "bad.json"), doctest::Contains("bad.json: not a run's options"),
+                       Error);
+  CHECK_THROWS_WITH_AS(train::TrainOptions::from_json(R"({"seed": "abc"})", "bad.json"),
+                       doctest::Contains("bad.json: not a run's options"), Error);
+}

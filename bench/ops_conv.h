@@ -1,4 +1,4 @@
-// The conv layer shapes of the GSN presets (DESIGN.md), shared by bench/ops_conv.cpp (CPU)
+// The conv layer shapes of the GSN presets (docs/gsn.md), shared by bench/ops_conv.cpp (CPU)
 // and bench/ops_conv.cu (CUDA). The encoder runs on 2B = 32 images (B = 16 pairs); the
 // fusion convs and the attention convs run on B = 16.
 //   stem CDC(3->c0) at full resolution; block l: CDC(in->c1), CDC(c1->c2), CDC(c2->cb),

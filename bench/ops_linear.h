@@ -7,7 +7,7 @@
 //   dx   dcol[Cin*9, imgs*H*W] = W^T dY                               TN  M=Cin*9     N=imgs*H*W  K=Cout
 // The head's Linear layers: y[B, out] = x[B, in] w[out, in]^T        NT  M=B         N=out       K=in
 //
-// Presets (DESIGN.md): tiny c0,c1,c2,cb,cf = 16,32,48,32,64 on 64x64 crops; paper
+// Presets (docs/gsn.md): tiny c0,c1,c2,cb,cf = 16,32,48,32,64 on 64x64 crops; paper
 // 64,128,196,128,128 on 192x192 crops; B = 16 pairs, so the encoder sees 2B = 32 images
 // and the fusion convs (after the siamese difference) B = 16. Spatial size: stem and
 // block 1 at full resolution, block 2 at /2, block 3 at /4, fusion at /8.

@@ -1,5 +1,5 @@
 // Shared by bench/ops_losses.cpp and .cu: the parameter tensors of the GSN model for a
-// preset (DESIGN.md), for timing the optimizer step on realistic tensor counts and sizes.
+// preset (docs/gsn.md), for timing the optimizer step on realistic tensor counts and sizes.
 //   stem  CDC(3->c0) 3x3 weight, BN gamma/beta
 //   blocks l = 0..2: CDC(in->c1), CDC(c1->c2), CDC(c2->cb), each + BN (in = c0, then cb)
 //   attention 2->1 convs k = 7, 5, 3 (no bias)

@@ -60,7 +60,7 @@ std::unique_ptr<FilePairSource> read_csv(const std::string& root, const std::str
                                          bool lower_is_better = false);
 
 // kind: pipal | kadid | tid2013 | csiq | csv. Any other kind throws "unknown data set";
-// the synthetic set is not a folder on disk: callers build it themselves (data/synthetic.h).
+// the synthetic set is not a folder on disk: callers build it themselves (data/synthetic_dataset.h).
 std::unique_ptr<FilePairSource> open_dataset(const std::string& kind, const std::string& root,
                                              const DatasetOptions& options = {});
 

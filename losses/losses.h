@@ -13,7 +13,7 @@
 //                    m = max_j x_j, so no exp ever sees a positive argument;
 //                    dKL/dq_i = (Q_i - P_i) / tau.  A plain sum over the batch (not
 //                    divided by B, not multiplied by tau^2). B = 1: KL = 0, gradient 0.
-//   GSN(q, y)      = MSE + lambda * KL      (DESIGN.md: lambda = 1, tau = 1)
+//   GSN(q, y)      = MSE + lambda * KL      (docs/gsn.md: lambda = 1, tau = 1)
 //
 // All three are one kernel, loss_forward(w_mse, w_kl, tau): L = w_mse*MSE + w_kl*KL
 // (MSE: 1, 0; KL: 0, 1; GSN: 1, lambda). A weight of 0 skips its term entirely. The

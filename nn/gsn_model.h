@@ -1,4 +1,4 @@
-// The GSN model as gsn reconstructs it (DESIGN.md, docs/gsn.md). Shapes for a batch of B
+// The GSN model as gsn reconstructs it (docs/gsn.md). Shapes for a batch of B
 // pairs of HxW crops (tiny preset widths in brackets):
 //
 //   x = normalise([ref; dist])                      [2B, 3, H, W]     one siamese pass

@@ -13,7 +13,8 @@ void on_sigint(int) { gsn::train::request_stop(); }
 int main(int argc, char** argv) {
   gsn::train::TrainOptions o;
   CLI::App app{"gsn-train: train GSN (Gradient Siamese Network) for full-reference image quality assessment.\n"
-               "Writes log.csv, eval.csv, last/best.safetensors and report.html into --out.\n"
+               "Writes options.json, split.txt, log.csv, eval.csv, last/best.safetensors and report.html into --out\n"
+               "(which must not hold an earlier run: see --resume, --overwrite).\n"
                "Exit codes: 0 done, 1 error, 2 bad arguments, 3 loss became NaN/Inf, 130 stopped by Ctrl-C."};
   app.get_formatter()->column_width(34);
   auto* g = "Data";

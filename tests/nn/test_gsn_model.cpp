@@ -31,7 +31,7 @@ std::map<std::string, Shape> shapes_of(nn::GsnModel& m) {
 
 }  // namespace
 
-TEST_CASE("GSN tiny: stable names and the shapes DESIGN.md gives") {
+TEST_CASE("GSN tiny: stable names and the shapes docs/gsn.md gives") {
   nn::GsnModel m(nn::GsnConfig::from_preset("tiny"), 0);
   auto s = shapes_of(m);
   CHECK(s.at("stem.conv.weight") == Shape{16, 3, 3, 3});

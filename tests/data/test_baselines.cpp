@@ -126,13 +126,10 @@ TEST_CASE("ssim: the automatic downsampling of ssim.m") {
   }
 }
 
-TEST_CASE("psnr and ssim on a Kodak photograph and blurred copies") {
+TEST_CASE("psnr and ssim on a Kodak photograph and blurred copies" * doctest::test_suite("shared")) {
   const std::string root = gsn::test::shared_data_dir();
   const std::string path = root + "/kodak24/kodim03.png";
-  if (root.empty() || !std::filesystem::exists(path)) {
-    MESSAGE("skipped: no ../shared/data/kodak24/kodim03.png");
-    return;
-  }
+  if (root.empty() || !std::filesystem::exists(path)) return gsn::test::skip("no ../shared/data/kodak24/kodim03.png");
   const Image ref = read_image(path);
   const Image mild = gaussian_blur_sigma(ref, 0.8), strong = gaussian_blur_sigma(ref, 3.0);
   const double s_mild = ssim_y(ref, mild), s_strong = ssim_y(ref, strong);

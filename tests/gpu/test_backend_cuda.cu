@@ -6,9 +6,15 @@
 #include <cmath>
 
 #include "kernels/core/backend.h"
+#include "kernels/core/device_select.h"
 #include "kernels/core/random.h"
 
 using namespace gsn;
+
+TEST_CASE("backend_cuda: with a device, --device auto picks it") {
+  CHECK(resolve_device("auto") == Device::CUDA);
+  CHECK(resolve_device("cuda") == Device::CUDA);
+}
 
 TEST_CASE("backend_cuda: host-device-host copies are exact, device-to-device too") {
   Generator g(4);

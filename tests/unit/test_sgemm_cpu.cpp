@@ -10,6 +10,7 @@
 #include "kernels/core/random.h"
 #include "kernels/linear/linear.h"
 #include "kernels/linear/sgemm_cpu_avx512.h"
+#include "tests/test_util.h"
 
 namespace {
 using namespace gsn;
@@ -22,7 +23,8 @@ std::vector<float> uniform(int64_t n, uint64_t seed) {
 }
 }  // namespace
 
-TEST_CASE("AVX-512 SGEMM matches the reference GEMM at every edge" * doctest::skip(!cpu::sgemm_nn_avx512_available())) {
+TEST_CASE("AVX-512 SGEMM matches the reference GEMM at every edge" * doctest::test_suite("avx512")) {
+  if (!cpu::sgemm_nn_avx512_available()) return test::skip("this build does not target AVX-512");
   struct Case {
     int64_t M, N, K, pad;  // pad: extra columns in every leading dimension
   };

@@ -81,23 +81,15 @@ TEST_CASE("dispatch: float64 goes to the reference, the scope selects the CPU pa
 TEST_CASE("device selection falls back to the CPU, and says why cuda is refused") {
   CHECK(resolve_device("cpu") == Device::CPU);
   CHECK_THROWS_WITH_AS(resolve_device("tpu"), doctest::Contains("unknown device 'tpu'"), Error);
-  if (!cuda_available()) {
-    CHECK(resolve_device("auto") == Device::CPU);
-    CHECK_THROWS_WITH_AS(resolve_device("cuda"), doctest::Contains("--device cuda"), Error);
-    CHECK_THROWS_AS(Tensor::zeros({2}, DType::F32, Device::CUDA), Error);
-  } else {
-    CHECK(resolve_device("auto") == Device::CUDA);
+  // Without a device. With one, "auto" must pick it: tests/gpu/test_backend_cuda.cu checks
+  // that (and the copies and the allocator's reuse), where a missing device is a skip.
+  if (cuda_available()) {
+    MESSAGE("a CUDA device answers: the no-device fallback is not testable here");
+    return;
   }
-}
-
-TEST_CASE("cuda tensors round-trip and the caching allocator reuses blocks" * doctest::skip(!cuda_available())) {
-  Generator g(3);
-  Tensor a = randn({3, 5, 7}, g);
-  Tensor d = a.to(Device::CUDA);
-  CHECK(d.to_vector<float>() == a.to_vector<float>());
-  const std::size_t before = cuda_memory_stats().device_allocs;
-  for (int i = 0; i < 10; ++i) Tensor::empty({3, 5, 7}, DType::F32, Device::CUDA);
-  CHECK(cuda_memory_stats().device_allocs <= before + 1);
+  CHECK(resolve_device("auto") == Device::CPU);
+  CHECK_THROWS_WITH_AS(resolve_device("cuda"), doctest::Contains("--device cuda"), Error);
+  CHECK_THROWS_AS(Tensor::zeros({2}, DType::F32, Device::CUDA), Error);
 }
 
 TEST_CASE("the CPU caching allocator reuses large blocks and leaves small ones to malloc" *

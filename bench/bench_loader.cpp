@@ -1,6 +1,7 @@
 // The training loader's throughput, in pairs per second (items_per_second), for
 // docs/data.md: 64x64 crops, batches of 16, from a folder of PNG pairs listed in a CSV,
-// with 0 (inline), 1 and 2 worker threads.
+// with 0 (inline), 1 and 2 worker threads; and the built-in synthetic set's pairs
+// (docs/synthetic.md: one 128x128 pair, its distortion made on demand, one thread).
 //
 // The pairs are 512x384 (KADID-10k, TID2013) or 288x288 (PIPAL) 8-bit RGB PNGs of
 // smooth gradients plus noise, so they compress about as badly as photographs and the
@@ -17,6 +18,7 @@
 #include "data/image_io.h"
 #include "data/loader.h"
 #include "data/readers.h"
+#include "data/synthetic_dataset.h"
 #include "kernels/core/random.h"
 
 namespace {
@@ -89,6 +91,24 @@ void BM_TrainLoader(benchmark::State& state) {
   state.SetLabel(std::to_string(width) + "x" + (width == 512 ? "384" : "288") + " PNG pairs, " +
                  std::to_string(workers) + " workers");
 }
+
+// One synthetic pair per iteration, cycling over every type and level of 4 references
+// (made before the timing: references are made once and kept).
+void BM_SyntheticPair(benchmark::State& state) {
+  SyntheticDataset ds(SyntheticOptions{});
+  const std::size_t n = 4 * kNumDistortions * kNumLevels;
+  Image ref, dist;
+  for (std::size_t k = 0; k < 4; ++k) ds.reference(k);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    ds.load(i, ref, dist);
+    benchmark::DoNotOptimize(dist.rgb.data());
+    i = (i + 1) % n;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel("128x128 pairs, all types and levels");
+}
+BENCHMARK(BM_SyntheticPair)->Unit(benchmark::kMicrosecond)->MinTime(1.0);
 
 BENCHMARK(BM_TrainLoader)
     ->ArgNames({"workers", "width"})

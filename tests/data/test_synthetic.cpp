@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <set>
 #include <thread>
@@ -179,14 +178,3 @@ TEST_CASE("synthetic data set: references from a folder of images") {
   CHECK_THROWS_WITH_AS(SyntheticDataset{o}, doctest::Contains("is not a folder"), gsn::Error);
 }
 
-TEST_CASE("synthetic data set: a 128x128 pair is cheap to make") {
-  SyntheticDataset ds(SyntheticOptions{});
-  for (std::size_t k = 0; k < 4; ++k) ds.reference(k);  // references are made once, then kept
-  const std::size_t n = 4 * kNumDistortions * kNumLevels;
-  Image ref, dist;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < n; ++i) ds.load(i, ref, dist);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / n;
-  MESSAGE("synthetic: " << ms << " ms per 128x128 pair (mean over all types and levels)");
-  CHECK(ms < 20);  // a loose bound: only catches an accidental quadratic
-}

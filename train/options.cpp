@@ -32,6 +32,13 @@ void validate_data(const TrainOptions& o) {
   require(o.crop >= 8 && o.crop <= 4096, "--crop must be in [8, 4096], got ", o.crop);
 }
 
+void copy_data_options(const TrainOptions& from, TrainOptions& to) {
+  to.data = from.data, to.root = from.root, to.labels = from.labels, to.pipal_part = from.pipal_part;
+  to.lower_is_better = from.lower_is_better, to.refs = from.refs, to.synth_refs = from.synth_refs;
+  to.synth_size = from.synth_size, to.split_file = from.split_file, to.val_fraction = from.val_fraction;
+  to.test_fraction = from.test_fraction, to.seed = from.seed;
+}
+
 void validate(const TrainOptions& o) {
   validate_data(o);
   require(o.theta >= 0 && o.theta <= 1, "--theta must be in [0, 1], got ", o.theta);

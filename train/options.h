@@ -73,4 +73,8 @@ class OptionError : public std::invalid_argument {
 void validate_data(const TrainOptions& o);
 void validate(const TrainOptions& o);
 
+// Copies the fields that choose the data and its split (what validate_data checks, and
+// split_file) from one set of options to another; the rest of `to` stays.
+void copy_data_options(const TrainOptions& from, TrainOptions& to);
+
 }  // namespace gsn::train

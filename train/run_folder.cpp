@@ -1,6 +1,8 @@
 #include "train/run_folder.h"
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -82,6 +84,19 @@ void check_resume_options(const std::string& path, const std::map<std::string, s
     throw OptionError(path + ": resume with the options of the run it continues; these differ: " + diff +
                       ". Its options are in the metadata (and in options.json beside it); for another run, use "
                       "another --out");
+}
+
+RunOnDisk read_run(const std::string& dir) {
+  const fs::path options = fs::path(dir) / "options.json";
+  std::ifstream in(options);
+  GSN_CHECK(in, options.string(), ": cannot open (is ", dir, " a gsn-train output folder?)");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  RunOnDisk run;
+  copy_data_options(TrainOptions::from_json(text, options.string()), run.options);
+  run.options.split_file = (fs::path(dir) / "split.txt").string();
+  const fs::path best = fs::path(dir) / "best.safetensors";
+  run.checkpoint = fs::exists(best) ? best.string() : (fs::path(dir) / "last.safetensors").string();
+  return run;
 }
 
 }  // namespace gsn::train

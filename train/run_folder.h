@@ -32,4 +32,14 @@ void claim_run_folder(const TrainOptions& o);
 void check_resume_options(const std::string& path, const std::map<std::string, std::string>& metadata,
                           const TrainOptions& o);
 
+// A finished (or stopped) run read back from its folder, to evaluate it again (gsn-eval
+// --run): the data options of its options.json (data set, root, labels, synthetic
+// settings, seed, fractions) with split_file set to its split.txt, and its best
+// checkpoint, else its last. Everything else in options keeps its default.
+struct RunOnDisk {
+  TrainOptions options;
+  std::string checkpoint;
+};
+RunOnDisk read_run(const std::string& dir);
+
 }  // namespace gsn::train

@@ -1,38 +1,16 @@
 // gsn-eval: evaluate a checkpoint on a data set split: SRCC, KRCC, PLCC (raw and after the
 // logistic fit) for GSN, PSNR and SSIM side by side, overall and per distortion type.
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <iterator>
 
 #include "apps/common/cli.h"
 #include "data/readers.h"
 #include "kernels/core/device_select.h"
 #include "train/data_setup.h"
 #include "train/model_io.h"
+#include "train/run_folder.h"
 
-namespace {
-namespace fs = std::filesystem;
-
-// --run DIR: the data and the split of the run in DIR (its options.json and split.txt), and
-// its best checkpoint (else its last) unless one was named.
-void use_run(const std::string& dir, gsn::train::TrainOptions& o, std::string& checkpoint) {
-  const fs::path options = fs::path(dir) / "options.json";
-  std::ifstream in(options);
-  GSN_CHECK(in, options.string(), ": cannot open (is ", dir, " a gsn-train output folder?)");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const gsn::train::TrainOptions r = gsn::train::TrainOptions::from_json(text, options.string());
-  o.data = r.data, o.root = r.root, o.labels = r.labels, o.pipal_part = r.pipal_part;
-  o.lower_is_better = r.lower_is_better, o.refs = r.refs, o.synth_refs = r.synth_refs, o.synth_size = r.synth_size;
-  o.seed = r.seed, o.val_fraction = r.val_fraction, o.test_fraction = r.test_fraction;
-  o.split_file = (fs::path(dir) / "split.txt").string();
-  if (checkpoint.empty()) {
-    const fs::path best = fs::path(dir) / "best.safetensors";
-    checkpoint = fs::exists(best) ? best.string() : (fs::path(dir) / "last.safetensors").string();
-  }
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   gsn::train::TrainOptions o;
@@ -75,7 +53,11 @@ int main(int argc, char** argv) {
     return gsn::app::kExitBadArguments;
   }
   try {
-    if (!run.empty()) use_run(run, o, checkpoint);
+    if (!run.empty()) {  // the run's data and split; the evaluation options stay this command's
+      const gsn::train::RunOnDisk r = gsn::train::read_run(run);
+      gsn::train::copy_data_options(r.options, o);
+      if (checkpoint.empty()) checkpoint = r.checkpoint;
+    }
     const gsn::Device dev = gsn::resolve_device(o.device);
     gsn::train::LoadedModel m = gsn::train::load_model(checkpoint, dev, preset);
     gsn::train::DataSetup d = gsn::train::open_data(o);

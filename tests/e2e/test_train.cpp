@@ -12,6 +12,9 @@
 
 #include "nn/safetensors.h"
 #include "tests/test_util.h"
+#include "train/data_setup.h"
+#include "train/model_io.h"
+#include "train/run_folder.h"
 #include "train/trainer.h"
 
 using namespace gsn;
@@ -61,6 +64,19 @@ TEST_CASE("e2e: tiny GSN learns the synthetic levels") {
   for (const char* f : {"log.csv", "eval.csv", "split.txt", "options.json", "report.html", "last.safetensors",
                         "best.safetensors"})
     CHECK_MESSAGE(std::filesystem::exists(dir.file(std::string("a/") + f)), f);
+
+  // Read back from its folder (gsn-eval --run), the run evaluates its test split again to
+  // the bit: the same data (the run's seed), the same split, the best checkpoint.
+  const train::RunOnDisk run = train::read_run(dir.file("a"));
+  CHECK(run.checkpoint == dir.file("a/best.safetensors"));
+  CHECK(run.options.seed == 11);
+  const train::DataSetup d = train::open_data(run.options);
+  const train::LoadedModel m = train::load_model(run.checkpoint, Device::CPU);
+  data::EvalOptions eo;
+  eo.crop = 32;
+  const train::EvalResult again = train::evaluate(*m.model, *d.source, d.split.test, eo, Device::CPU, m.norm, nullptr);
+  CHECK(again.label == a.test.label);
+  CHECK(again.pred == a.test.pred);
 }
 
 TEST_CASE("e2e: a second run matches to the bit, and resuming from step k gives the run that never stopped") {

@@ -107,6 +107,22 @@ TEST_CASE("e2e: a second run matches to the bit, and resuming from step k gives 
   for (const auto& [name, t] : a.tensors) CHECK_MESSAGE(t.to_vector<double>() == b.tensors.at(name).to_vector<double>(), name);
   CHECK(a.metadata.at("step") == "24");
   CHECK(b.metadata.at("step") == "24");
+
+  // The resumed run's log reads as if it never stopped: the same rows, but for the columns
+  // that time it (pairs_per_s, seconds).
+  auto logged = [&](const std::string& run) {
+    std::ifstream in(dir.file(run + "/log.csv"));
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(in, line);) {
+      std::size_t cut = 0;
+      for (int comma = 0; comma < 7 && cut != std::string::npos; ++comma) cut = line.find(',', cut + 1);
+      rows.push_back(line.substr(0, cut));  // step,epoch,lr,loss,mse,kl,grad_norm
+    }
+    return rows;
+  };
+  const std::vector<std::string> full_log = logged("full");
+  CHECK(full_log.size() == 25);  // header + 24 steps
+  CHECK(logged("part") == full_log);
 }
 
 TEST_CASE("e2e: Ctrl-C saves a checkpoint and exits 130; a diverging run stops with exit 3 and says where") {

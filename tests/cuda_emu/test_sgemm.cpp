@@ -65,7 +65,12 @@ TEST_SUITE("sgemm") {
                                  dC.data(), ldc);
             const double atol = 2e-7 * static_cast<double>(std::max<int64_t>(s.K, 8)) *
                                 (std::fabs(l.alpha) + std::fabs(l.beta));
-            expect_close(name, dC, want, {atol, 1e-4});  // the padding columns must match exactly (12345)
+            expect_close(name, dC, want, {atol, 1e-4});
+            // The padding columns untouched, exactly (the tolerance above would let 12345 move by 1.2).
+            bool padding_intact = true;
+            for (int64_t i = 0; i < s.M; ++i)
+              for (int64_t j = s.N; j < ldc; ++j) padding_intact = padding_intact && dC.data()[sz(i * ldc + j)] == 12345.f;
+            CHECK_MESSAGE(padding_intact, name << ": a kernel wrote into C's row padding");
             expect_intact(name + " A", dA);
             expect_intact(name + " B", dB);
           }

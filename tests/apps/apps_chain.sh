@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The apps chained as a user runs them, on a few tiny images (ctest apps.chain, label e2e):
+# gsn-synth writes pairs, gsn-train trains a few steps, gsn-score scores a pair and a list
+# (CSV and JSON), gsn-eval --run evaluates the run again; every exit code and every output
+# is checked. Then what a user can hit with real files: a fresh run into the used folder is
+# refused (exit 2), and a diverging run stops with exit 3 and leaves no checkpoint.
+#   apps_chain.sh BIN_DIR
+set -euo pipefail
+bin=${1:?usage: apps_chain.sh BIN_DIR}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "apps_chain: $*" >&2; exit 1; }
+
+"$bin/gsn-synth" --out "$work/pairs" --refs 2 --size 32 --seed 3 --types jpeg,gaussian_blur --levels 1,5 >/dev/null
+[ "$(wc -l <"$work/pairs/pairs.csv")" -eq 9 ] || fail "pairs.csv should hold a header and 8 pairs"
+
+opts=(--synth-refs 8 --synth-size 32 --crop 32 --batch 4 --steps 3 --workers 1 --no-baselines --out "$work/run")
+"$bin/gsn-train" "${opts[@]}" --eval-every 3 >/dev/null 2>&1 || fail "gsn-train exited $?"
+for f in options.json split.txt log.csv eval.csv last.safetensors report.html; do
+  [ -s "$work/run/$f" ] || fail "the run wrote no $f"
+done
+
+ckpt="$work/run/last.safetensors"
+out=$("$bin/gsn-score" --checkpoint "$ckpt" --ref "$work/pairs/ref-0.png" --dist "$work/pairs/ref-0_jpeg_5.png" 2>/dev/null)
+[[ $out =~ ^score\ -?[0-9] ]] || fail "gsn-score printed '$out'"
+"$bin/gsn-score" --checkpoint "$ckpt" --list "$work/pairs/pairs.csv" --output "$work/scores.csv" 2>/dev/null
+[ "$(wc -l <"$work/scores.csv")" -eq 9 ] || fail "scores.csv should hold a header and 8 scores"
+"$bin/gsn-score" --checkpoint "$ckpt" --list "$work/pairs/pairs.csv" --output "$work/scores.json" --format json 2>/dev/null
+[ "$(grep -c '"score"' "$work/scores.json")" -eq 8 ] || fail "scores.json should hold 8 scores"
+
+"$bin/gsn-eval" --run "$work/run" --part all --no-baselines >"$work/eval.txt" 2>/dev/null || fail "gsn-eval --run exited $?"
+grep -q "^  GSN " "$work/eval.txt" || fail "gsn-eval printed no GSN row"
+
+rc=0; "$bin/gsn-train" "${opts[@]}" >/dev/null 2>&1 || rc=$?
+[ $rc -eq 2 ] || fail "a fresh run into a used --out exited $rc, not 2"
+
+rc=0; "$bin/gsn-train" "${opts[@]}" --lr 1e30 --clip 0 --warmup 0 --eval-every 1 --overwrite >/dev/null 2>&1 || rc=$?
+[ $rc -eq 3 ] || fail "a diverging run exited $rc, not 3"
+[ ! -e "$work/run/last.safetensors" ] || fail "a diverged run left a checkpoint"
+echo "apps_chain: synth, train, score (pair, CSV, JSON), eval --run and the refusals all as expected"

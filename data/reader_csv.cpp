@@ -1,7 +1,8 @@
 // Generic CSV: "ref,dist,score[,split]" with a header naming the columns (any order,
 // any case). Paths are relative to the CSV's folder unless absolute. ref_id is the
-// reference file's resolved path relative to that folder (reference_id, below). With lower_is_better the scores are negated. The optional split column
-// ("train", "val", "test") becomes the FilePairSource's preset split. Fields are not
+// reference file's resolved path relative to that folder (reference_id, below). With
+// lower_is_better the scores are negated. The optional split column ("train", "val",
+// "test") becomes the FilePairSource's preset split. Fields are not
 // quoted: a path containing a comma cannot be named.
 #include <filesystem>
 #include <tuple>

@@ -11,7 +11,6 @@
 #include "train/model_io.h"
 #include "train/run_folder.h"
 
-
 int main(int argc, char** argv) {
   gsn::train::TrainOptions o;
   std::string checkpoint, run, part = "test", predictions, preset;

@@ -34,7 +34,8 @@ std::string fmt(double v) {
   return b;
 }
 
-// Axes, ticks and labels; returns the opening of the SVG with the frame drawn.
+// Axes, ticks and labels; returns the opening of the SVG with the frame drawn. yr is in
+// log10 units when log_y.
 std::string frame(const std::string& title, const std::string& xl, const std::string& yl, const Range& xr,
                   const Range& yr, bool log_y) {
   std::ostringstream s;
@@ -43,13 +44,17 @@ std::string frame(const std::string& title, const std::string& xl, const std::st
     << "<text x='" << kW / 2 << "' y='20' text-anchor='middle' font-size='14'>" << html_escape(title) << "</text>\n"
     << "<rect x='" << kL << "' y='" << kT << "' width='" << kW - kL - kR << "' height='" << kH - kT - kB
     << "' fill='none' stroke='#444'/>\n";
-  for (int i = 0; i <= 4; ++i) {
-    const double fx = xr.lo + (xr.hi - xr.lo) * i / 4, fy = yr.lo + (yr.hi - yr.lo) * i / 4;
-    const int px = kL + (kW - kL - kR) * i / 4, py = kH - kB - (kH - kT - kB) * i / 4;
-    s << "<text x='" << px << "' y='" << kH - kB + 16 << "' text-anchor='middle'>" << fmt(fx) << "</text>\n"
-      << "<text x='" << kL - 6 << "' y='" << py + 4 << "' text-anchor='end'>" << fmt(log_y ? std::pow(10.0, fy) : fy)
-      << "</text>\n<line x1='" << kL << "' x2='" << kW - kR << "' y1='" << py << "' y2='" << py
-      << "' stroke='#eee'/>\n";
+  for (double fx : nice_ticks(xr.lo, xr.hi)) {
+    const double px = kL + (fx - xr.lo) / (xr.hi - xr.lo) * (kW - kL - kR);
+    s << "<text x='" << px << "' y='" << kH - kB + 16 << "' text-anchor='middle'>" << fmt(fx) << "</text>\n";
+  }
+  const std::vector<double> yticks =
+      log_y ? log_ticks(std::pow(10.0, yr.lo), std::pow(10.0, yr.hi)) : nice_ticks(yr.lo, yr.hi);
+  for (double v : yticks) {
+    const double fy = log_y ? std::log10(v) : v;
+    const double py = kH - kB - (fy - yr.lo) / (yr.hi - yr.lo) * (kH - kT - kB);
+    s << "<text x='" << kL - 6 << "' y='" << py + 4 << "' text-anchor='end'>" << fmt(v) << "</text>\n<line x1='" << kL
+      << "' x2='" << kW - kR << "' y1='" << py << "' y2='" << py << "' stroke='#eee'/>\n";
   }
   s << "<text x='" << kW / 2 << "' y='" << kH - 12 << "' text-anchor='middle'>" << html_escape(xl) << "</text>\n"
     << "<text x='16' y='" << kH / 2 << "' text-anchor='middle' transform='rotate(-90 16 " << kH / 2 << ")'>"
@@ -61,6 +66,31 @@ double px(double v, const Range& r) { return kL + (v - r.lo) / (r.hi - r.lo) * (
 double py(double v, const Range& r) { return kH - kB - (v - r.lo) / (r.hi - r.lo) * (kH - kT - kB); }
 
 }  // namespace
+
+std::vector<double> nice_ticks(double lo, double hi) {
+  if (!(std::isfinite(lo) && std::isfinite(hi) && hi > lo)) return {};
+  // The smallest of 1, 2, 5 x 10^k that cuts [lo, hi] into at most 5 steps.
+  const double raw = (hi - lo) / 5, mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = 10 * mag;
+  for (double m : {1.0, 2.0, 5.0})
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  std::vector<double> t;
+  for (double k = std::ceil(lo / step); k * step <= hi * (1 + 1e-12) + 1e-300; ++k) t.push_back(k * step);
+  return t;
+}
+
+std::vector<double> log_ticks(double lo, double hi) {
+  if (!(lo > 0 && hi > lo && std::isfinite(hi))) return {};
+  std::vector<double> t;
+  for (double d = std::pow(10.0, std::floor(std::log10(lo))); d <= hi; d *= 10)
+    for (double m : {1.0, 2.0, 5.0})
+      if (m * d >= lo * (1 - 1e-12) && m * d <= hi * (1 + 1e-12)) t.push_back(m * d);
+  // Under two 1-2-5 values in a narrow range: ticks of the linear scale instead.
+  return t.size() >= 2 ? t : nice_ticks(lo, hi);
+}
 
 std::string html_escape(const std::string& s) {
   std::string o;

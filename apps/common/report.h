@@ -26,4 +26,10 @@ void write_file_atomic(const std::string& path, const std::string& text);
 
 std::string html_escape(const std::string& s);
 
+// Axis ticks at round values: the multiples in [lo, hi] of the smallest 1, 2 or 5 x 10^k
+// that makes at most 5 steps; and for a log axis, the 1, 2, 5 x 10^k in [lo, hi] (lo > 0),
+// or nice_ticks where there are fewer than two of those.
+std::vector<double> nice_ticks(double lo, double hi);
+std::vector<double> log_ticks(double lo, double hi);
+
 }  // namespace gsn::app

@@ -86,10 +86,11 @@ class TableCache {
         if (e->dev) cuda_free(e->dev, e->bytes);
         e->dev = nullptr;
         e->bytes = 0;
-        e->uploaded.clear();
         e->dev = cuda_malloc(host_.size());
         e->bytes = host_.size();
       }
+      // Its old table is gone from here on, whether or not the copy below succeeds.
+      e->uploaded.clear();
       // Stream-ordered: kernels still reading the entry's old table finish first. Pageable
       // source: cudaMemcpyAsync stages it before returning, so host_ may change afterwards.
       GSN_CUDA_CHECK(cudaMemcpyAsync(e->dev, host_.data(), host_.size(), cudaMemcpyHostToDevice, cuda_stream()));

@@ -65,6 +65,13 @@ struct FG {  // FuseGeom in 32-bit, with the channel offsets
   float* dst[3];
 };
 
+// a[l] for a level l known only at run time. Indexing a kernel-parameter array with a
+// run-time index makes ptxas copy the whole struct to local memory (a 104-byte stack
+// frame per thread); constant indices behind selects stay in the parameter bank.
+template <class T> __device__ __forceinline__ T level_at(const T (&a)[3], int l) {
+  return l == 0 ? a[0] : (l == 1 ? a[1] : a[2]);
+}
+
 FG fg_of(const FuseGeom& g) {
   FG q{};
   q.B = static_cast<unsigned>(g.B);
@@ -88,8 +95,9 @@ __global__ void fuse_fwd(FG g, float* __restrict__ y) {
     const int j = e % Wo, i = (e / Wo) % Ho;
     const unsigned ch = (e / (Wo * Ho)) % g.Ct, b = e / (Wo * Ho * g.Ct);
     const int l = ch < g.off[1] ? 0 : (ch < g.off[2] ? 1 : 2);
-    const int H = g.H[l], W = g.W[l];
-    const float* xp = g.src[l] + (static_cast<size_t>(b) * g.C[l] + (ch - g.off[l])) * H * W;
+    const int H = level_at(g.H, l), W = level_at(g.W, l);
+    const float* xp =
+        level_at(g.src, l) + (static_cast<size_t>(b) * level_at(g.C, l) + (ch - level_at(g.off, l))) * H * W;
     const int h0 = static_cast<int>(adaptive_start(i, H, Ho)), h1 = static_cast<int>(adaptive_end(i, H, Ho));
     const int w0 = static_cast<int>(adaptive_start(j, W, Wo)), w1 = static_cast<int>(adaptive_end(j, W, Wo));
     float acc = 0.f;
@@ -101,12 +109,12 @@ __global__ void fuse_fwd(FG g, float* __restrict__ y) {
 
 __global__ void fuse_bwd(FG g, const float* __restrict__ gy) {
   const int l = blockIdx.y;
-  const unsigned H = g.H[l], W = g.W[l], C = g.C[l], Ho = g.H[2], Wo = g.W[2];
-  float* gx = g.dst[l];
+  const unsigned H = level_at(g.H, l), W = level_at(g.W, l), C = level_at(g.C, l), Ho = g.H[2], Wo = g.W[2];
+  float* gx = level_at(g.dst, l);
   GSN_FOR_EACH(e, g.B * C * H * W) {
     const int w = e % W, h = (e / W) % H;
     const unsigned c = (e / (W * H)) % C, b = e / (W * H * C);
-    const float* gyp = gy + (static_cast<size_t>(b) * g.Ct + g.off[l] + c) * Ho * Wo;
+    const float* gyp = gy + (static_cast<size_t>(b) * g.Ct + level_at(g.off, l) + c) * Ho * Wo;
     const int i0 = static_cast<int>(adaptive_first_bin(h, H, Ho)), i1 = static_cast<int>(adaptive_last_bin(h, H, Ho));
     const int j0 = static_cast<int>(adaptive_first_bin(w, W, Wo)), j1 = static_cast<int>(adaptive_last_bin(w, W, Wo));
     float acc = 0.f;

@@ -167,8 +167,14 @@ template <class Op>
 __global__ void per_tensor_kernel(float* __restrict__ p, const float* __restrict__ g, float* __restrict__ m,
                                   float* __restrict__ v, int64_t n, Op op, const float* __restrict__ grad_scale) {
   const float s = grad_scale ? *grad_scale : 1.f;
-  float dm = 0.f, dv = 0.f;
-  GSN_GRID_STRIDE(i, n) op(p[i], s * g[i], m ? m[i] : dm, v ? v[i] : dv);
+  // The moments go through registers, as in the fused kernel: `op(..., m ? m[i] : dummy)`
+  // binds a reference that may name a local variable, which puts it in local memory.
+  GSN_GRID_STRIDE(i, n) {
+    float mi = m ? m[i] : 0.f, vi = v ? v[i] : 0.f;
+    op(p[i], s * g[i], mi, vi);
+    if (m) m[i] = mi;
+    if (v) v[i] = vi;
+  }
 }
 
 template <class Op> void launch_fused(TableCache& cache, const std::vector<ParamSlot<float>>& slots, Op op,

@@ -11,7 +11,6 @@
 //   expect_intact / expect_unwritten   guards intact / an output not asked for stays NaN
 //   CaseScope     one case: a fixed emulator schedule, Storage guards on for the launchers'
 //                 scratch tensors; at its end, no launch was refused and no guard was hit
-//   expect_all_launched(file)   every kernel of that .cu ran at least once (coverage)
 #pragma once
 #include <doctest/doctest.h>
 
@@ -151,11 +150,5 @@ class CaseScope {
   std::string name_;
 };
 
-inline void expect_all_launched(const std::string& file) {
-  const std::vector<std::string> missing = emu::unlaunched(file);
-  std::string list;
-  for (const std::string& k : missing) list += " " + k;
-  CHECK_MESSAGE(missing.empty(), file << ": kernels no case launched:" << list);
-}
 
 }  // namespace gsn::emu_test

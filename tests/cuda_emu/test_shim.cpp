@@ -4,6 +4,7 @@
 // launch over CUDA's limits is refused the way CUDA refuses it. And every emulated .cu
 // file has its driver test_<name>.cpp.
 #include "tests/cuda_emu/emu_check.h"
+#include "tests/cuda_emu/emu_coverage.h"
 #include "tests/cuda_emu/selfcheck.h"
 
 namespace {
@@ -26,6 +27,10 @@ int expected(int op, int warp, int lane) {
     default: return 1;
   }
 }
+
+// The coverage check itself: a suite with no cases, so none of pool.cu's kernels runs in
+// it; ctest's emu.coverage_detects_unlaunched expects this rule to fail, naming them.
+GSN_EMU_COVERAGE("coverage_selftest", "kernels/pool/pool.cu");
 
 TEST_SUITE("shim") {
   TEST_CASE("warp intrinsics follow CUDA's lane rules") {
@@ -77,6 +82,18 @@ TEST_SUITE("shim") {
       CHECK_MESSAGE(drivers.find("," + stem + ",") != std::string::npos,
                     file << " is emulated but has no driver: write tests/cuda_emu/test_" << stem
                          << ".cpp (tests/cuda_emu/README.md)");
+    }
+  }
+
+  TEST_CASE("every emulated .cu file has a coverage rule in its driver") {
+    for (const std::string& file : emu::kernel_files()) {
+      if (file == "selfcheck.cu" || file == "backend_cuda.cu") continue;  // backend_cuda.cu: its own binary
+      const std::string stem = file.substr(0, file.size() - 3);
+      bool covered = false;
+      for (const CoverageRule& rule : coverage_rules())
+        covered = covered || (rule.suite == stem && emu::base_name(rule.file) == file);
+      CHECK_MESSAGE(covered, file << " has no GSN_EMU_COVERAGE(\"" << stem << "\", ...) in tests/cuda_emu/test_" << stem
+                                  << ".cpp");
     }
   }
 

@@ -69,6 +69,12 @@ std::string check_cpu(const OpCase& c);
 std::string check_grad(const OpCase& c);
 std::string check_gpu(const OpCase& c);
 
+// The check this run makes ("cpu", "grad" or "gpu", from --check=). The table's cases run
+// under all three; the hand-written TEST_CASEs beside them check values, not differences,
+// and run once: under "cpu", or, for those named "... on every path" (on_every_path in
+// cases_nn.cpp), on the CPU paths under "cpu" and on CUDA under "gpu".
+const std::string& harness_check();
+
 // Draws an input tensor as the case says (public for tests that reuse a case's inputs).
 Tensor draw_input(const OpCase& c, int i, Generator& gen, DType dtype);
 

@@ -8,6 +8,13 @@
 //       input address of every GEMM element on the fly (decoded once per K row / column).
 //   v3  as v2, register-blocked: 64x64 tile per block, each thread a 4x4 micro-tile
 //       (outputs strided by 16 so stores and shared-memory reads stay coalesced).
+//   v4  as v3 with a 128x128 tile, BK = 8 and 8x8 micro-tiles (still 256 threads,
+//       outputs strided by 16): per k a thread reads 8 + 8 floats from shared memory for
+//       64 FMAs where v3 reads 4 + 4 for 16, so shared-memory bandwidth, which bounds v3
+//       at roughly 40% of the FMA peak by count, stops being the limit; and a 128x128 tile
+//       shares each K step's decode and barriers over 4x the outputs. For M >= 128 only:
+//       below that the tile's rows are mostly padding (the paper preset's layers are
+//       64-196 wide, the tiny preset's 16-64).
 // The three passes as GEMMs (P = N*Ho*Wo):
 //   forward      M = O, N = P,       K = C*k*k   A = w [O, Ckk],      B = im2col(x) [Ckk, P]
 //   bwd-data     M = C, N = N*H*W,   K = O*k*k   A = w^T (gathered),  B = gy taps [Okk, NHW]
@@ -19,7 +26,7 @@
 //                in chunk order.
 // The launcher's pick (version 0) is a shape heuristic that has not yet been timed on a
 // GPU (docs/kernels.md): v1 for M <= 4 (the 2->1 attention conv; not for bwd-weight),
-// v2 for M < 32, else v3.
+// v2 for M < 32, v3 for M < 128, else v4.
 #include <algorithm>
 
 #include "kernels/conv/conv.h"
@@ -376,7 +383,7 @@ int pick(int version, int64_t M, bool weight = false) {
     GSN_CHECK(version >= 1 && version <= kConvVersions, "conv2d (CUDA): no kernel version ", version);
     return version;
   }
-  return (M <= 4 && !weight) ? 1 : M < 32 ? 2 : 3;
+  return (M <= 4 && !weight) ? 1 : M < 32 ? 2 : M < 128 ? 3 : 4;
 }
 
 constexpr int kDirectBlock = 256;
@@ -392,7 +399,8 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
       GSN_CUDA_CHECK_LAUNCH();
       break;
     case 2: launch_igemm<16, 16, 16, 1, 1>(pr, 1); break;
-    default: launch_igemm<64, 64, 16, 4, 4>(pr, 1); break;
+    case 3: launch_igemm<64, 64, 16, 4, 4>(pr, 1); break;
+    default: launch_igemm<128, 128, 8, 8, 8>(pr, 1); break;
   }
 }
 
@@ -406,7 +414,8 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
       GSN_CUDA_CHECK_LAUNCH();
       break;
     case 2: launch_igemm<16, 16, 16, 1, 1>(pr, 1); break;
-    default: launch_igemm<64, 64, 16, 4, 4>(pr, 1); break;
+    case 3: launch_igemm<64, 64, 16, 4, 4>(pr, 1); break;
+    default: launch_igemm<128, 128, 8, 8, 8>(pr, 1); break;
   }
 }
 
@@ -448,7 +457,8 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
       GSN_CUDA_CHECK_LAUNCH();
       break;
     case 2: bwd_weight_igemm<16, 16, 16, 1, 1>(gy, x, g, gw); break;
-    default: bwd_weight_igemm<64, 64, 16, 4, 4>(gy, x, g, gw); break;
+    case 3: bwd_weight_igemm<64, 64, 16, 4, 4>(gy, x, g, gw); break;
+    default: bwd_weight_igemm<128, 128, 8, 8, 8>(gy, x, g, gw); break;
   }
 }
 

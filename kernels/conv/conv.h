@@ -65,7 +65,7 @@ void conv2d_backward_bias(const float* gy, const ConvGeom& g, float* gb);
 namespace cuda {
 // version 0: the launcher's pick (by shape, see conv.cu); 1..kConvVersions: that version
 // (v1 direct, v2 smem-tiled implicit GEMM, v3 register-blocked implicit GEMM).
-constexpr int kConvVersions = 3;
+constexpr int kConvVersions = 4;
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y, int version = 0);
 void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, float* gx, int version = 0);
 void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, float* gw, int version = 0);

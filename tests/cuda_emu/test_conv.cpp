@@ -23,6 +23,9 @@ const std::vector<ConvCase> kCases = {
     {2, 3, 9, 7, 4, 3, 2, 1},  {1, 5, 13, 11, 3, 5, 1, 2}, {3, 7, 6, 5, 2, 3, 1, 0},  {1, 1, 1, 1, 1, 3, 1, 1},
     {2, 6, 7, 5, 3, 1, 1, 0},  {1, 2, 5, 6, 3, 3, 2, 3},   {1, 2, 4, 4, 1, 7, 1, 3},  {2, 17, 9, 7, 67, 3, 1, 1},
     {8, 4, 12, 12, 5, 3, 1, 1}, {0, 3, 4, 4, 2, 3, 1, 1},
+    // M over one v4 tile of 128 (the pick takes v4 at M >= 128): forward and bwd-weight
+    // with O = 131, bwd-data with C = 130
+    {1, 9, 6, 7, 131, 3, 1, 1}, {1, 130, 5, 4, 6, 3, 1, 1},
 };
 
 GSN_EMU_COVERAGE("conv", "kernels/conv/conv.cu");  // checked by emu_main.cpp after the suite ran

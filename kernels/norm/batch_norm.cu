@@ -12,7 +12,12 @@
 //   3. apply          y = a_c * x + b_c, a flat grid-stride pass (float4 when H*W % 4 == 0).
 // Eval skips 1 and finalizes from the running statistics.
 // S (splits per channel) = min(ceil(M / 4096), max(1, 1024 / C)): about a thousand blocks
-// for GSN's shapes, at least 4096 values each.
+// for GSN's shapes, at least 4096 values each. A block walks its slice plane by plane (a
+// plane is H*W contiguous values of one image), so no value's address needs a division,
+// and, when H*W % 4 == 0 (every GSN layer but the 4x3 one), reads float4 with the slice
+// length a multiple of 4: these passes are memory-bound, and scalar loads with a divide
+// per value kept too few bytes in flight (an estimate from reading the code, 2026-11-29:
+// about 30% of the bandwidth; not yet measured on a GPU).
 //
 // Backward, the same three steps: partial sums of gy and gy*(x - mean) per (s, c);
 // finalize gbeta, ggamma and the coefficients of gx = A*gy + B*x + D; then one pass
@@ -20,7 +25,8 @@
 // Fused ReLU: apply takes max(0, .) of its result (forward); in the backward, grad_partial
 // and apply read gy as (relu_y > 0 ? gy : 0) (template flag MASK).
 //
-// Versions: 1 (this one). A single-launch version that keeps a channel's slice on chip
+// Versions: 1 (this one; its statistics passes walk planes with float4 since 2026-11-29).
+// A single-launch version that keeps a channel's slice on chip
 // between the statistics and the output would save one read of x (3 -> 2 passes).
 #include <algorithm>
 
@@ -53,31 +59,53 @@ __device__ void block_sum2(float& a, float& b) {
 struct Split {
   int S, len;  // S blocks per channel, each over `len` consecutive values of the channel
 };
+// With H*W % 4 == 0 the slices are whole float4s: len a multiple of 4 (S recomputed).
 Split split_of(const BnGeom& g) {
   const int64_t M = g.per_channel();
   const int64_t by_work = ceil_div(M, 4096);
   const int64_t by_grid = std::max<int64_t>(1, 1024 / g.C);
-  const int S = static_cast<int>(std::max<int64_t>(1, std::min(by_work, by_grid)));
-  return {S, static_cast<int>(ceil_div(M, S))};
+  const int64_t S = std::max<int64_t>(1, std::min(by_work, by_grid));
+  int64_t len = ceil_div(M, S);
+  if (g.HW % 4 == 0) len = ceil_div(len, 4) * 4;
+  return {static_cast<int>(ceil_div(M, len)), static_cast<int>(len)};
 }
 
-// Address of value m (0 <= m < M) of channel c.
-__device__ __forceinline__ int64_t at(unsigned m, unsigned HW, unsigned C, unsigned c) {
-  const unsigned n = m / HW;
-  return (static_cast<int64_t>(n) * C + c) * HW + (m - n * HW);
+bool aligned16(const float* p) { return p == nullptr || reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+
+// Calls body(i) for every value of the slice [m0, m1) of channel c's M values, i = its
+// offset in the tensor, plane by plane, the block's threads striding through each plane.
+// V4: body(i) handles the four values i..i+3 (a float4); HW, m0 and m1 are multiples of 4.
+template <bool V4, class Body>
+__device__ __forceinline__ void walk_slice(unsigned m0, unsigned m1, unsigned HW, unsigned C, unsigned c, Body body) {
+  constexpr unsigned kStep = V4 ? 4 : 1;
+  for (unsigned n = m0 / HW; n * HW < m1; ++n) {
+    const unsigned lo = max(m0, n * HW) - n * HW, hi = min(m1, (n + 1) * HW) - n * HW;
+    const int64_t base = (static_cast<int64_t>(n) * C + c) * HW;
+#pragma unroll 4
+    for (unsigned q = lo + threadIdx.x * kStep; q < hi; q += kBlock * kStep) body(base + q);
+  }
 }
 
+template <bool V4>
 __global__ void stats_partial(const float* __restrict__ x, unsigned C, unsigned HW, unsigned M, unsigned len,
                               float* __restrict__ partial) {
   const unsigned c = blockIdx.y, s = blockIdx.x;
   const float shift = x[static_cast<int64_t>(c) * HW];
   const unsigned m0 = s * len, m1 = min(M, m0 + len);
   float a = 0.f, b = 0.f;
-  for (unsigned m = m0 + threadIdx.x; m < m1; m += kBlock) {
-    const float d = x[at(m, HW, C, c)] - shift;
+  auto add = [&](float v) {
+    const float d = v - shift;
     a += d;
     b += d * d;
-  }
+  };
+  walk_slice<V4>(m0, m1, HW, C, c, [&](int64_t i) {
+    if constexpr (V4) {
+      const float4 v = *reinterpret_cast<const float4*>(x + i);
+      add(v.x), add(v.y), add(v.z), add(v.w);
+    } else {
+      add(x[i]);
+    }
+  });
   block_sum2(a, b);
   if (threadIdx.x == 0) {
     partial[(static_cast<int64_t>(c) * gridDim.x + s) * 2 + 0] = a;
@@ -118,7 +146,7 @@ __global__ void finalize_forward(const float* __restrict__ partial, int S, int C
   coef[3 * c + 2] = static_cast<float>(static_cast<double>(beta[c]) - mean * a);
 }
 
-template <bool MASK>
+template <bool MASK, bool V4>
 __global__ void grad_partial(const float* __restrict__ x, const float* __restrict__ gy,
                              const float* __restrict__ relu_y, const float* __restrict__ mean, unsigned C,
                              unsigned HW, unsigned M, unsigned len, float* __restrict__ partial) {
@@ -126,12 +154,22 @@ __global__ void grad_partial(const float* __restrict__ x, const float* __restric
   const float mu = mean[c];
   const unsigned m0 = s * len, m1 = min(M, m0 + len);
   float a = 0.f, b = 0.f;
-  for (unsigned m = m0 + threadIdx.x; m < m1; m += kBlock) {
-    const int64_t i = at(m, HW, C, c);
-    const float g = MASK && !(relu_y[i] > 0.f) ? 0.f : gy[i];
+  // All loads are issued before the mask selects: a load behind the branch on relu_y
+  // would wait for relu_y's load first (two dependent trips to memory per value).
+  auto add = [&](float g, float xv, float r) {
+    g = MASK && !(r > 0.f) ? 0.f : g;
     a += g;
-    b += g * (x[i] - mu);
-  }
+    b += g * (xv - mu);
+  };
+  walk_slice<V4>(m0, m1, HW, C, c, [&](int64_t i) {
+    if constexpr (V4) {
+      const float4 g = *reinterpret_cast<const float4*>(gy + i), xv = *reinterpret_cast<const float4*>(x + i);
+      const float4 r = MASK ? *reinterpret_cast<const float4*>(relu_y + i) : make_float4(1.f, 1.f, 1.f, 1.f);
+      add(g.x, xv.x, r.x), add(g.y, xv.y, r.y), add(g.z, xv.z, r.z), add(g.w, xv.w, r.w);
+    } else {
+      add(gy[i], x[i], MASK ? relu_y[i] : 1.f);
+    }
+  });
   block_sum2(a, b);
   if (threadIdx.x == 0) {
     partial[(static_cast<int64_t>(c) * gridDim.x + s) * 2 + 0] = a;
@@ -240,8 +278,11 @@ void batch_norm_forward(const float* x, const float* gamma, const float* beta, c
   const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW);
   const unsigned M = static_cast<unsigned>(g.per_channel());
   if (training) {
-    stats_partial<<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, C, HW, M, static_cast<unsigned>(sp.len),
-                                                                partial.data<float>());
+    const unsigned len = static_cast<unsigned>(sp.len);
+    if (g.HW % 4 == 0 && aligned16(x))
+      stats_partial<true><<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, C, HW, M, len, partial.data<float>());
+    else
+      stats_partial<false><<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, C, HW, M, len, partial.data<float>());
     GSN_CUDA_CHECK_LAUNCH();
   }
   finalize_forward<<<static_cast<unsigned>(ceil_div(g.C, 128)), 128, 0, cuda_stream()>>>(
@@ -271,12 +312,17 @@ void batch_norm_backward(const float* x, const float* gy, const float* gamma, co
   const unsigned C = static_cast<unsigned>(g.C), HW = static_cast<unsigned>(g.HW);
   const unsigned M = static_cast<unsigned>(g.per_channel());
   const unsigned len = static_cast<unsigned>(sp.len);
-  if (relu_y)
-    grad_partial<true><<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, gy, relu_y, save_mean, C, HW, M, len,
-                                                                     partial.data<float>());
+  const bool v4 = g.HW % 4 == 0 && aligned16(x) && aligned16(gy) && aligned16(relu_y);
+  const dim3 grid(sp.S, C);
+  float* part = partial.data<float>();
+  if (relu_y && v4)
+    grad_partial<true, true><<<grid, kBlock, 0, cuda_stream()>>>(x, gy, relu_y, save_mean, C, HW, M, len, part);
+  else if (relu_y)
+    grad_partial<true, false><<<grid, kBlock, 0, cuda_stream()>>>(x, gy, relu_y, save_mean, C, HW, M, len, part);
+  else if (v4)
+    grad_partial<false, true><<<grid, kBlock, 0, cuda_stream()>>>(x, gy, nullptr, save_mean, C, HW, M, len, part);
   else
-    grad_partial<false><<<dim3(sp.S, C), kBlock, 0, cuda_stream()>>>(x, gy, nullptr, save_mean, C, HW, M, len,
-                                                                      partial.data<float>());
+    grad_partial<false, false><<<grid, kBlock, 0, cuda_stream()>>>(x, gy, nullptr, save_mean, C, HW, M, len, part);
   GSN_CUDA_CHECK_LAUNCH();
   finalize_backward<<<static_cast<unsigned>(ceil_div(g.C, 128)), 128, 0, cuda_stream()>>>(
       partial.data<float>(), sp.S, static_cast<int>(g.C), static_cast<double>(M), gamma, save_mean, save_invstd,

@@ -14,7 +14,8 @@
 //       at roughly 40% of the FMA peak by count, stops being the limit; and a 128x128 tile
 //       shares each K step's decode and barriers over 4x the outputs. For M >= 128 only:
 //       below that the tile's rows are mostly padding (the paper preset's layers are
-//       64-196 wide, the tiny preset's 16-64).
+//       64-196 wide, the tiny preset's 16-64). Its bwd-weight loads the B tile (im2col(x)^T)
+//       along K, the pixels, instead of along the columns (see igemm).
 // The three passes as GEMMs (P = N*Ho*Wo):
 //   forward      M = O, N = P,       K = C*k*k   A = w [O, Ckk],      B = im2col(x) [Ckk, P]
 //   bwd-data     M = C, N = N*H*W,   K = O*k*k   A = w^T (gathered),  B = gy taps [Okk, NHW]
@@ -271,19 +272,29 @@ struct BwdWeightProb {
 // One block computes a BM x BN tile of C = A B over its K range, in steps of BK:
 //   1. BK threads decode the step's K indices into smem (Row);
 //   2. all threads load the A tile (transposed, As[kk][m]) and the B tile (Bs[kk][n]);
-//      thread t always loads column t % BN of B, so its Col is decoded once;
+//      B_ALONG_K false: thread t loads column t % BN of B (rows t / BN + q*BSTEP),
+//      consecutive threads on consecutive columns, coalesced where B's columns are
+//      contiguous (forward and bwd-data: the columns are pixels);
+//      B_ALONG_K true: thread t loads K row t % BK of columns t / BK + q*CSTEP,
+//      consecutive threads on consecutive K rows, coalesced where those are contiguous
+//      (bwd-weight: K is pixels, while its columns (c, u, v) are taps 1, W or H*W apart,
+//      so a warp on consecutive columns touches ~11 cache lines and uses a few bytes of
+//      each); Bs rows are then padded by 4 floats so the BK rows a warp stores fall in
+//      different banks. Either way a thread's Cols are decoded once per block;
 //   3. each thread accumulates its TM x TN outputs (rows tm + i*BM/TM, columns
 //      tn + j*BN/TN) from smem.
-template <int BM, int BN, int BK, int TM, int TN, class Prob>
+template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K, class Prob>
 __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   constexpr int NT = (BM / TM) * (BN / TN);
-  constexpr int BSTEP = NT / BN, ASTEP = NT / BK;
+  constexpr int BSTEP = NT / BN, ASTEP = NT / BK, CSTEP = NT / BK;
+  constexpr int BCOLS = B_ALONG_K ? BN / CSTEP : 1, BPAD = B_ALONG_K ? 4 : 0;
   static_assert(NT % BN == 0 && NT % BK == 0 && BK % BSTEP == 0 && BM % ASTEP == 0, "tile shape");
+  static_assert(!B_ALONG_K || BN % CSTEP == 0, "tile shape");
   // +1: A is stored column-wise (a warp writes 16 k rows x 2 m), which with a row length
   // of BM = 64 would hit 2 banks (16-way conflicts); the odd stride spreads them. The
   // compute loop's reads of As are broadcasts either way.
   __shared__ float As[BK][BM + 1];
-  __shared__ float Bs[BK][BN];
+  __shared__ float Bs[BK][BN + BPAD];
   __shared__ typename Prob::Row rows[BK];
 
   const int tid = static_cast<int>(threadIdx.x);
@@ -292,8 +303,10 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   int64_t kb, ke;
   pr.k_range(split, kb, ke);
 
-  const int bcol = tid % BN, brow = tid / BN;
-  const typename Prob::Col col = pr.col(n0 + bcol);
+  const int bcol = B_ALONG_K ? tid / BK : tid % BN, brow = B_ALONG_K ? tid % BK : tid / BN;
+  typename Prob::Col cols[BCOLS];
+#pragma unroll
+  for (int q = 0; q < BCOLS; ++q) cols[q] = pr.col(n0 + bcol + q * CSTEP);
   const int akk = tid % BK, am = tid / BK;
   const int tm = tid / (BN / TN), tn = tid % (BN / TN);
 
@@ -311,10 +324,15 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
       const int m = am + q * ASTEP;
       As[akk][m] = pr.a(m0 + m, rows[akk]);
     }
+    if constexpr (B_ALONG_K) {
 #pragma unroll
-    for (int q = 0; q < BK / BSTEP; ++q) {
-      const int r = brow + q * BSTEP;
-      Bs[r][bcol] = pr.b(rows[r], col);
+      for (int q = 0; q < BCOLS; ++q) Bs[brow][bcol + q * CSTEP] = pr.b(rows[brow], cols[q]);
+    } else {
+#pragma unroll
+      for (int q = 0; q < BK / BSTEP; ++q) {
+        const int r = brow + q * BSTEP;
+        Bs[r][bcol] = pr.b(rows[r], cols[0]);
+      }
     }
     __syncthreads();
 #pragma unroll
@@ -340,13 +358,14 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
     }
 }
 
-template <int BM, int BN, int BK, int TM, int TN, class Prob> void launch_igemm(const Prob& pr, int splits) {
+template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false, class Prob>
+void launch_igemm(const Prob& pr, int splits) {
   constexpr int NT = (BM / TM) * (BN / TN);
   GSN_CHECK(ceil_div(pr.M, BM) <= kMaxGridY && splits <= kMaxGridY, "conv (CUDA): ", pr.M, " GEMM rows or ", splits,
             " splits exceed the grid's y/z limit ", kMaxGridY);
   const dim3 grid(static_cast<unsigned>(ceil_div(pr.N, BN)), static_cast<unsigned>(ceil_div(pr.M, BM)),
                   static_cast<unsigned>(splits));
-  igemm<BM, BN, BK, TM, TN, Prob><<<grid, NT, 0, cuda_stream()>>>(pr);
+  igemm<BM, BN, BK, TM, TN, B_ALONG_K, Prob><<<grid, NT, 0, cuda_stream()>>>(pr);
   GSN_CUDA_CHECK_LAUNCH();
 }
 
@@ -423,7 +442,7 @@ namespace {
 // Split-K for bwd-weight: enough blocks to fill a large GPU (a fixed target, not a device
 // query, so the chunking and hence the bits depend on the shape only), chunks a multiple
 // of BK and at least 4 steps long.
-template <int BM, int BN, int BK, int TM, int TN>
+template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false>
 void bwd_weight_igemm(const float* gy, const float* x, const ConvGeom& g, float* gw) {
   constexpr int64_t kTargetBlocks = 512;
   const int64_t M = g.O, N = g.C * g.k * g.k, K = g.N * g.Ho * g.Wo;
@@ -433,12 +452,12 @@ void bwd_weight_igemm(const float* gy, const float* x, const ConvGeom& g, float*
   int64_t chunk = ceil_div(ceil_div(K, splits), BK) * BK;
   splits = ceil_div(K, chunk);
   if (splits == 1) {
-    launch_igemm<BM, BN, BK, TM, TN>(BwdWeightProb{gy, x, gw, g, M, N, K, chunk}, 1);
+    launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K>(BwdWeightProb{gy, x, gw, g, M, N, K, chunk}, 1);
     return;
   }
   Tensor partial = Tensor::empty(Shape{splits, M, N}, DType::F32, Device::CUDA);
-  launch_igemm<BM, BN, BK, TM, TN>(BwdWeightProb{gy, x, partial.data<float>(), g, M, N, K, chunk},
-                                   static_cast<int>(splits));
+  launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K>(BwdWeightProb{gy, x, partial.data<float>(), g, M, N, K, chunk},
+                                              static_cast<int>(splits));
   sum_partials<<<grid_1d(M * N, 256), 256, 0, cuda_stream()>>>(partial.data<float>(), static_cast<int>(splits), M * N, gw);
   GSN_CUDA_CHECK_LAUNCH();
 }
@@ -458,7 +477,7 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
       break;
     case 2: bwd_weight_igemm<16, 16, 16, 1, 1>(gy, x, g, gw); break;
     case 3: bwd_weight_igemm<64, 64, 16, 4, 4>(gy, x, g, gw); break;
-    default: bwd_weight_igemm<128, 128, 8, 8, 8>(gy, x, g, gw); break;
+    default: bwd_weight_igemm<128, 128, 8, 8, 8, true>(gy, x, g, gw); break;
   }
 }
 

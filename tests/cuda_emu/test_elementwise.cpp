@@ -1,7 +1,8 @@
 // Emulated kernels/elementwise/elementwise.cu against ref::binary / ref::unary (float),
 // the harness's default gpu tolerance {1e-5, 1e-4}: every op at n = 1, 7, 105 and
-// 2*3*17*13 (the harness's shapes, flattened), in place (y = a, as add_inplace runs it),
-// and on a grid capped at 2 blocks. Sigmoid inputs span [-12, 12], ReLU's stay 1e-3 away
+// 2*3*17*13 (the harness's shapes, flattened: float4 bodies with tails of 1-3 values),
+// in place (y = a, as add_inplace runs it), on a grid capped at 2 blocks, and with one
+// buffer 4 bytes off 16-byte alignment (the scalar kernels alone). Sigmoid inputs span [-12, 12], ReLU's stay 1e-3 away
 // from the kink.
 #include "kernels/elementwise/elementwise.h"
 #include "tests/cuda_emu/emu_check.h"
@@ -25,9 +26,10 @@ TEST_SUITE("elementwise") {
     const std::vector<std::pair<UnaryOp, const char*>> unaries = {
         {UnaryOp::Scale, "scale"}, {UnaryOp::Relu, "relu"}, {UnaryOp::Sigmoid, "sigmoid"}};
     for (int64_t n : {1, 7, 105, 1326}) {
-      for (unsigned cap : {0u, 2u}) {
+      for (unsigned cap : {0u, 2u})
+      for (std::size_t misalign : {0u, 1u}) {  // 1: off 16-byte alignment, the scalar kernels only
         const std::size_t m = sz(n);
-        const std::string shape = cat(" n=", n, " grid cap ", cap);
+        const std::string shape = cat(" n=", n, " grid cap ", cap, " misalign ", misalign);
         std::vector<float> a = draw(m, -1.0, 1.0, m + 1), b = draw(m, -1.0, 1.0, m + 2),
                            wide = draw(m, -12.0, 12.0, m + 3);
         for (float& v : a)
@@ -38,7 +40,7 @@ TEST_SUITE("elementwise") {
           emu::g_grid_cap = cap;
           std::vector<float> y(m);
           ref::binary<float>(op, a.data(), b.data(), y.data(), n);
-          DevBuf da(a), db(b), dy(m);
+          DevBuf da(a, misalign), db(b), dy(m);
           cuda::binary(op, da.data(), db.data(), dy.data(), n);
           expect_close(name, dy, y, kTol);
           cuda::binary(op, da.data(), db.data(), da.data(), n);  // in place: y aliases a
@@ -51,7 +53,7 @@ TEST_SUITE("elementwise") {
           const std::vector<float>& x = op == UnaryOp::Sigmoid ? wide : a;
           std::vector<float> y(m);
           ref::unary<float>(op, x.data(), -2.5f, y.data(), n);
-          DevBuf dx(x), dy(m);
+          DevBuf dx(x), dy(m, misalign);
           cuda::unary(op, dx.data(), -2.5f, dy.data(), n);
           expect_close(name, dy, y, kTol);
         }

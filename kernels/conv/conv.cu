@@ -1,7 +1,8 @@
 // CUDA conv2d: forward, backward-data, backward-weight, bias gradient (shapes in conv.h).
 //
 // Versions (all deterministic, no atomics; each output element is summed by one thread
-// in a fixed order, except bwd-weight v2/v3, whose fixed K chunks are added in order):
+// in a fixed order, or, where v2-v4 split K, by one thread per fixed K chunk, the chunks
+// then added in order):
 //   v1  direct: one thread per output element, loops over the whole reduction.
 //   v2  implicit GEMM with shared-memory tiles: 16x16 output tile per 256-thread block,
 //       BK = 16, one output per thread. No im2col buffer: the tile loaders compute the
@@ -22,9 +23,10 @@
 //                (the gather form: gx[n,c,h,w] reads gy[n,o,(h+p-u)/s,(w+p-v)/s] where the
 //                division is exact and in range; no col2im, no scatter)
 //   bwd-weight   M = O, N = C*k*k,   K = P       A = gy [O, P],       B = im2col(x)^T [P, Ckk]
-//                K is split into fixed chunks (a function of the shape only); each chunk
-//                writes its own partial [O, Ckk] and a second kernel adds the partials
-//                in chunk order.
+// Split-K (run_igemm), any pass whose output tiles number fewer than 512 blocks (always
+// the bwd-weight; the forward and bwd-data of small late layers): K is cut into fixed
+// chunks (a function of the shape only), each writes its own partial [M, N], and
+// finish_split adds the partials in chunk order and stores them (layout, bias).
 // The launcher's pick (version 0) is a shape heuristic that has not yet been timed on a
 // GPU (docs/kernels.md): v1 for M <= 4 (the 2->1 attention conv; not for bwd-weight),
 // v2 for M < 32, v3 for M < 128, else v4.
@@ -103,8 +105,10 @@ __global__ void bwd_weight_direct(const float* __restrict__ gy, const float* __r
 //   Row row(kk, valid)   the decoded K index kk (computed once per K step, kept in smem)
 //   Col col(n)           the decoded column n of B and C (computed once per thread)
 //   a(m, Row), b(Row, Col)   the GEMM operands (0 outside the tensors / the padding)
-//   store(m, Col-free n, value, split)   writes C[m, n]
-//   k_range(split, begin, end)   the K range of split-K chunk `split`
+//   store(m, n, value)   writes the final C[m, n] (the output's layout, the bias)
+//   partial, chunk       split-K: when partial is set, split z of the grid sums K range
+//                        [z*chunk, (z+1)*chunk) into partial[z, m, n] and finish_split
+//                        adds the splits in order, then calls store (run_igemm)
 
 struct FwdProb {
   const float* x;
@@ -148,14 +152,12 @@ struct FwdProb {
     const int h = c.h0 + r.u, ww = c.w0 + r.v;
     return (r.valid && c.valid && h >= 0 && h < g.H && ww >= 0 && ww < g.W) ? x[c.base + r.off] : 0.f;
   }
-  __device__ void store(int64_t m, int64_t n, float v, int) const {
+  __device__ void store(int64_t m, int64_t n, float v) const {
     const int64_t hw = g.Ho * g.Wo;
     y[((n / hw) * g.O + m) * hw + n % hw] = v + (bias ? bias[m] : 0.f);
   }
-  __device__ void k_range(int, int64_t& b0, int64_t& b1) const {
-    b0 = 0;
-    b1 = K;
-  }
+  float* partial = nullptr;
+  int64_t chunk = 0;
 };
 
 struct BwdDataProb {
@@ -207,23 +209,20 @@ struct BwdDataProb {
     }
     return (ti < g.Ho && tj < g.Wo) ? gy[c.base + r.off + static_cast<int64_t>(ti) * g.Wo + tj] : 0.f;
   }
-  __device__ void store(int64_t m, int64_t n, float v, int) const {
+  __device__ void store(int64_t m, int64_t n, float v) const {
     const int64_t hw = g.H * g.W;
     gx[((n / hw) * g.C + m) * hw + n % hw] = v;
   }
-  __device__ void k_range(int, int64_t& b0, int64_t& b1) const {
-    b0 = 0;
-    b1 = K;
-  }
+  float* partial = nullptr;
+  int64_t chunk = 0;
 };
 
 struct BwdWeightProb {
   const float* gy;
   const float* x;
-  float* out;  // gw, or the partials [splits, O, Ckk]
+  float* gw;
   ConvGeom g;
   int64_t M, N, K;  // M = O, N = C*k*k, K = N*Ho*Wo
-  int64_t chunk;    // K per split
   struct Row {
     int64_t gyoff, xbase;  // n*O*Ho*Wo + i*Wo + j;  n*C*H*W + h0*W + w0
     int h0, w0;
@@ -262,12 +261,22 @@ struct BwdWeightProb {
     const int h = r.h0 + c.u, ww = r.w0 + c.v;
     return (r.valid && c.valid && h >= 0 && h < g.H && ww >= 0 && ww < g.W) ? x[r.xbase + c.off] : 0.f;
   }
-  __device__ void store(int64_t m, int64_t n, float v, int split) const { out[(split * M + m) * N + n] = v; }
-  __device__ void k_range(int split, int64_t& b0, int64_t& b1) const {
-    b0 = split * chunk;
-    b1 = b0 + chunk < K ? b0 + chunk : K;
-  }
+  __device__ void store(int64_t m, int64_t n, float v) const { gw[m * N + n] = v; }
+  float* partial = nullptr;
+  int64_t chunk = 0;
 };
+
+// The K range split `split` sums, and where its sums go (see the interface above).
+template <class Prob> __device__ void k_range(const Prob& pr, int split, int64_t& b0, int64_t& b1) {
+  b0 = pr.partial ? split * pr.chunk : 0;
+  b1 = pr.partial && b0 + pr.chunk < pr.K ? b0 + pr.chunk : pr.K;
+}
+template <class Prob> __device__ void store_out(const Prob& pr, int64_t m, int64_t n, float v, int split) {
+  if (pr.partial)
+    pr.partial[(split * pr.M + m) * pr.N + n] = v;
+  else
+    pr.store(m, n, v);
+}
 
 // One block computes a BM x BN tile of C = A B over its K range, in steps of BK:
 //   1. BK threads decode the step's K indices into smem (Row);
@@ -301,7 +310,7 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   const int64_t m0 = static_cast<int64_t>(blockIdx.y) * BM, n0 = static_cast<int64_t>(blockIdx.x) * BN;
   const int split = static_cast<int>(blockIdx.z);
   int64_t kb, ke;
-  pr.k_range(split, kb, ke);
+  k_range(pr, split, kb, ke);
 
   const int bcol = B_ALONG_K ? tid / BK : tid % BN, brow = B_ALONG_K ? tid % BK : tid / BN;
   typename Prob::Col cols[BCOLS];
@@ -354,7 +363,7 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
 #pragma unroll
     for (int j = 0; j < TN; ++j) {
       const int64_t m = m0 + tm + i * (BM / TM), n = n0 + tn + j * (BN / TN);
-      if (m < pr.M && n < pr.N) pr.store(m, n, acc[i][j], split);
+      if (m < pr.M && n < pr.N) store_out(pr, m, n, acc[i][j], split);
     }
 }
 
@@ -369,13 +378,47 @@ void launch_igemm(const Prob& pr, int splits) {
   GSN_CUDA_CHECK_LAUNCH();
 }
 
-// gw[i] = sum_{z < splits} partial[z][i], z in order.
-__global__ void sum_partials(const float* __restrict__ partial, int splits, int64_t n, float* __restrict__ gw) {
-  GSN_GRID_STRIDE(i, n) {
-    float acc = partial[i];
-    for (int z = 1; z < splits; ++z) acc += partial[z * n + i];
-    gw[i] = acc;
+// C[m, n] = sum_{z < splits} partial[z, m, n], z in order, stored through the problem.
+template <class Prob> __global__ void finish_split(Prob pr, int splits) {
+  const int64_t mn = pr.M * pr.N;
+  GSN_GRID_STRIDE(i, mn) {
+    float acc = pr.partial[i];
+    for (int z = 1; z < splits; ++z) acc += pr.partial[z * mn + i];
+    pr.store(i / pr.N, i % pr.N, acc);
   }
+}
+
+// Split-K where the output tiles alone would leave a large GPU mostly idle: the
+// bwd-weight's few, long tiles (K = N*Ho*Wo), and the forward and bwd-data of the tiny
+// preset's 8x8 fusion layers (16 tiles, K up to 2592). Enough blocks for a large GPU (a
+// fixed target, not a device query, so the chunking and hence the bits depend on the
+// shape only), chunks a multiple of BK and at least 4 steps long; no split where the
+// tiles already number the target or K is under 8 steps.
+struct SplitPlan {
+  int64_t splits, chunk;
+};
+SplitPlan split_plan(int64_t tiles, int64_t K, int BK) {
+  constexpr int64_t kTargetBlocks = 512;
+  if (tiles >= kTargetBlocks || K < 8 * BK) return {1, K};
+  const int64_t want = std::min<int64_t>(ceil_div(kTargetBlocks, tiles), ceil_div(K, 4 * BK));
+  const int64_t chunk = ceil_div(ceil_div(K, want), BK) * BK;
+  return {ceil_div(K, chunk), chunk};
+}
+
+template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false, class Prob> void run_igemm(Prob pr) {
+  const SplitPlan sp = split_plan(ceil_div(pr.M, BM) * ceil_div(pr.N, BN), pr.K, BK);
+  if (sp.splits == 1) {
+    launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K>(pr, 1);
+    return;
+  }
+  // Freed when this returns, while the kernels may still run: the caching allocator
+  // hands it out again only to work queued after them on the same stream.
+  Tensor partial = Tensor::empty(Shape{sp.splits, pr.M, pr.N}, DType::F32, Device::CUDA);
+  pr.partial = partial.data<float>();
+  pr.chunk = sp.chunk;
+  launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K>(pr, static_cast<int>(sp.splits));
+  finish_split<Prob><<<grid_1d(pr.M * pr.N, 256), 256, 0, cuda_stream()>>>(pr, static_cast<int>(sp.splits));
+  GSN_CUDA_CHECK_LAUNCH();
 }
 
 // gb[o] = sum_{n, q} gy[n, o, q]: one block per channel, a fixed tree in shared memory.
@@ -417,9 +460,9 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
       fwd_direct<<<grid_1d(P * g.O, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(x, w, b, g, y);
       GSN_CUDA_CHECK_LAUNCH();
       break;
-    case 2: launch_igemm<16, 16, 16, 1, 1>(pr, 1); break;
-    case 3: launch_igemm<64, 64, 16, 4, 4>(pr, 1); break;
-    default: launch_igemm<128, 128, 8, 8, 8>(pr, 1); break;
+    case 2: run_igemm<16, 16, 16, 1, 1>(pr); break;
+    case 3: run_igemm<64, 64, 16, 4, 4>(pr); break;
+    default: run_igemm<128, 128, 8, 8, 8>(pr); break;
   }
 }
 
@@ -432,36 +475,12 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
       bwd_data_direct<<<grid_1d(NHW * g.C, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(gy, w, g, gx);
       GSN_CUDA_CHECK_LAUNCH();
       break;
-    case 2: launch_igemm<16, 16, 16, 1, 1>(pr, 1); break;
-    case 3: launch_igemm<64, 64, 16, 4, 4>(pr, 1); break;
-    default: launch_igemm<128, 128, 8, 8, 8>(pr, 1); break;
+    case 2: run_igemm<16, 16, 16, 1, 1>(pr); break;
+    case 3: run_igemm<64, 64, 16, 4, 4>(pr); break;
+    default: run_igemm<128, 128, 8, 8, 8>(pr); break;
   }
 }
 
-namespace {
-// Split-K for bwd-weight: enough blocks to fill a large GPU (a fixed target, not a device
-// query, so the chunking and hence the bits depend on the shape only), chunks a multiple
-// of BK and at least 4 steps long.
-template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false>
-void bwd_weight_igemm(const float* gy, const float* x, const ConvGeom& g, float* gw) {
-  constexpr int64_t kTargetBlocks = 512;
-  const int64_t M = g.O, N = g.C * g.k * g.k, K = g.N * g.Ho * g.Wo;
-  const int64_t tiles = ceil_div(M, BM) * ceil_div(N, BN);
-  int64_t splits = ceil_div(kTargetBlocks, tiles);
-  splits = std::max<int64_t>(1, std::min<int64_t>(splits, ceil_div(K, 4 * BK)));
-  int64_t chunk = ceil_div(ceil_div(K, splits), BK) * BK;
-  splits = ceil_div(K, chunk);
-  if (splits == 1) {
-    launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K>(BwdWeightProb{gy, x, gw, g, M, N, K, chunk}, 1);
-    return;
-  }
-  Tensor partial = Tensor::empty(Shape{splits, M, N}, DType::F32, Device::CUDA);
-  launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K>(BwdWeightProb{gy, x, partial.data<float>(), g, M, N, K, chunk},
-                                              static_cast<int>(splits));
-  sum_partials<<<grid_1d(M * N, 256), 256, 0, cuda_stream()>>>(partial.data<float>(), static_cast<int>(splits), M * N, gw);
-  GSN_CUDA_CHECK_LAUNCH();
-}
-}  // namespace
 
 void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, float* gw, int version) {
   const int64_t total = g.O * g.C * g.k * g.k;
@@ -470,14 +489,15 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
     GSN_CUDA_CHECK(cudaMemsetAsync(gw, 0, sizeof(float) * static_cast<std::size_t>(total), cuda_stream()));
     return;
   }
+  BwdWeightProb pr{gy, x, gw, g, g.O, g.C * g.k * g.k, g.N * g.Ho * g.Wo};
   switch (pick(version, g.O, true)) {
     case 1:
       bwd_weight_direct<<<grid_1d(total, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(gy, x, g, gw);
       GSN_CUDA_CHECK_LAUNCH();
       break;
-    case 2: bwd_weight_igemm<16, 16, 16, 1, 1>(gy, x, g, gw); break;
-    case 3: bwd_weight_igemm<64, 64, 16, 4, 4>(gy, x, g, gw); break;
-    default: bwd_weight_igemm<128, 128, 8, 8, 8, true>(gy, x, g, gw); break;
+    case 2: run_igemm<16, 16, 16, 1, 1>(pr); break;
+    case 3: run_igemm<64, 64, 16, 4, 4>(pr); break;
+    default: run_igemm<128, 128, 8, 8, 8, true>(pr); break;
   }
 }
 

@@ -1,10 +1,12 @@
-// The GSN training step with the model on Device::CUDA, run by the emulated kernels,
-// against the same step on the CPU. The drivers (test_*.cpp) check each kernel alone on
+// The GSN training step with the model on Device::CUDA against the same step on the CPU.
+// The kernel tests (tests/gpu/*.cu, tests/cuda_emu/test_*.cpp) check each kernel alone on
 // raw buffers; this checks the path `gsn-train --device cuda` takes through them: the
 // Tensor dispatch, autograd's backward on device tensors, BN's running statistics, the
 // loss, the fused optimizer with weight decay and clipping, host/device copies, and a
-// checkpoint written from device memory. Built with the CUDA backend only (the dispatch
-// reaches the cuda:: kernels only where GSN_WITH_CUDA is defined).
+// checkpoint written from device memory. It runs twice: in test_gpu_baselines on a GPU
+// (ctest gpu.baselines, Skipped without one) and in cuda_emu_model_step on the emulated
+// kernels (emu.model_step, every CUDA build: the dispatch reaches the cuda:: kernels only
+// where GSN_WITH_CUDA is defined).
 //
 // Tolerances. The forward, the loss and BN's running statistics agree to float rounding
 // (1e-5), and so do the gradients of every layer after the max pools (attention, fusion,
@@ -116,8 +118,8 @@ void expect_same_pass(const Pass& cpu, const Pass& cuda) {
 }  // namespace
 
 TEST_SUITE("model_step") {
-  TEST_CASE("forward, GSN loss and backward of a narrow GSN: CUDA (emulated) matches the CPU") {
-    REQUIRE(cuda_available());
+  TEST_CASE("forward, GSN loss and backward of a narrow GSN: CUDA matches the CPU") {
+    REQUIRE(cuda_available());  // the gpu binary's main exits 77 before any case without one
     expect_same_pass(forward_backward(narrow_config(), Device::CPU, 2, 24, 16),
                      forward_backward(narrow_config(), Device::CUDA, 2, 24, 16));
   }

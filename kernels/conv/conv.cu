@@ -299,10 +299,13 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   constexpr int BCOLS = B_ALONG_K ? BN / CSTEP : 1, BPAD = B_ALONG_K ? 4 : 0;
   static_assert(NT % BN == 0 && NT % BK == 0 && BK % BSTEP == 0 && BM % ASTEP == 0, "tile shape");
   static_assert(!B_ALONG_K || BN % CSTEP == 0, "tile shape");
-  // +1: A is stored column-wise (a warp writes 16 k rows x 2 m), which with a row length
-  // of BM = 64 would hit 2 banks (16-way conflicts); the odd stride spreads them. The
-  // compute loop's reads of As are broadcasts either way.
-  __shared__ float As[BK][BM + 1];
+  // A is stored column-wise: a warp writes BK k rows x 32/BK consecutive m, at bank
+  // (kk * (BM + APAD) + m) mod 32. With rows a multiple of 32 long all k rows share banks
+  // (16-way conflicts at BK = 16, 8-way at 8); a pad of 32/BK floats per row puts the warp's
+  // 32 stores in 32 different banks. The compute loop's reads of As are broadcasts either way.
+  constexpr int APAD = 32 / BK;
+  static_assert(32 % BK == 0, "BK divides a warp");
+  __shared__ float As[BK][BM + APAD];
   __shared__ float Bs[BK][BN + BPAD];
   __shared__ typename Prob::Row rows[BK];
 

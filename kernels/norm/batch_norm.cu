@@ -12,12 +12,14 @@
 //   3. apply          y = a_c * x + b_c, a flat grid-stride pass (float4 when H*W % 4 == 0).
 // Eval skips 1 and finalizes from the running statistics.
 // S (splits per channel) = min(ceil(M / 4096), max(1, 1024 / C)): about a thousand blocks
-// for GSN's shapes, at least 4096 values each. A block walks its slice plane by plane (a
-// plane is H*W contiguous values of one image), so no value's address needs a division,
-// and, when H*W % 4 == 0 (every GSN layer but the 4x3 one), reads float4 with the slice
-// length a multiple of 4: these passes are memory-bound, and scalar loads with a divide
-// per value kept too few bytes in flight (an estimate from reading the code, 2026-11-29:
-// about 30% of the bandwidth; not yet measured on a GPU).
+// for GSN's shapes, at least 4096 values each. When H*W % 4 == 0 (every GSN layer at the
+// usual crop sizes) a block reads its slice as float4, the slice length then a multiple
+// of 4: these passes are memory-bound, and scalar loads with a divide per value kept too
+// few bytes in flight (an estimate from reading the code, 2026-11-29: about 30% of the
+// bandwidth; not yet measured on a GPU). Planes (H*W contiguous values of one image) of
+// at least a block's worth of loads are walked one by one, with no division at all;
+// smaller ones (the 8x8 fusion layers) flat, one division per load, so all the block's
+// threads stay busy.
 //
 // Backward, the same three steps: partial sums of gy and gy*(x - mean) per (s, c);
 // finalize gbeta, ggamma and the coefficients of gx = A*gy + B*x + D; then one pass
@@ -78,11 +80,19 @@ bool aligned16(const float* p) { return p == nullptr || reinterpret_cast<uintptr
 template <bool V4, class Body>
 __device__ __forceinline__ void walk_slice(unsigned m0, unsigned m1, unsigned HW, unsigned C, unsigned c, Body body) {
   constexpr unsigned kStep = V4 ? 4 : 1;
-  for (unsigned n = m0 / HW; n * HW < m1; ++n) {
-    const unsigned lo = max(m0, n * HW) - n * HW, hi = min(m1, (n + 1) * HW) - n * HW;
-    const int64_t base = (static_cast<int64_t>(n) * C + c) * HW;
+  if (HW >= kBlock * kStep) {  // plane by plane: every thread has work in every plane
+    for (unsigned n = m0 / HW; n * HW < m1; ++n) {
+      const unsigned lo = max(m0, n * HW) - n * HW, hi = min(m1, (n + 1) * HW) - n * HW;
+      const int64_t base = (static_cast<int64_t>(n) * C + c) * HW;
 #pragma unroll 4
-    for (unsigned q = lo + threadIdx.x * kStep; q < hi; q += kBlock * kStep) body(base + q);
+      for (unsigned q = lo + threadIdx.x * kStep; q < hi; q += kBlock * kStep) body(base + q);
+    }
+  } else {  // flat over the slice (a float4 never crosses a plane: HW and m are multiples of 4)
+#pragma unroll 4
+    for (unsigned m = m0 + threadIdx.x * kStep; m < m1; m += kBlock * kStep) {
+      const unsigned n = m / HW;
+      body((static_cast<int64_t>(n) * C + c) * HW + (m - n * HW));
+    }
   }
 }
 

@@ -4,7 +4,8 @@
 // apply), the same shape 4 bytes off 16-byte alignment (the scalar apply), N*H*W = 8320
 // (3 blocks per channel's statistics, float4 slices crossing planes; also run on a grid
 // capped at 2 blocks, and again in another block order for the same bits), N*H*W = 8601
-// with H*W odd (the scalar walk across planes), and an empty batch (eval only).
+// with H*W odd (the scalar walk across planes), 80 8x8 planes in 2 slices (the flat
+// float4 walk), and an empty batch (eval only).
 #include "kernels/norm/batch_norm.h"
 #include "tests/cuda_emu/emu_check.h"
 #include "tests/cuda_emu/emu_coverage.h"
@@ -22,6 +23,7 @@ const std::vector<BnCase> kCases = {
     {1, 1, 1, 2, 0, 0}, {2, 1, 1, 1, 0, 0}, {2, 3, 5, 7, 0, 0}, {1, 5, 3, 2, 0, 0}, {3, 7, 6, 5, 0, 0},
     {2, 5, 4, 6, 0, 0}, {2, 5, 4, 6, 1, 0}, {2, 3, 64, 65, 0, 0}, {2, 3, 64, 65, 0, 2}, {0, 3, 4, 4, 0, 0},
     {3, 2, 47, 61, 0, 0},  // H*W odd: scalar statistics over 3 slices that start and end inside planes
+    {80, 2, 8, 8, 0, 0},   // 8x8 planes, 2 slices: the flat float4 walk (planes under a block's loads)
 };
 constexpr Tol kTol{5e-5, 1e-4};  // tests/harness/cases_nn.cpp, bn.gpu_tol: float partial sums
 

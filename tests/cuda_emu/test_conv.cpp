@@ -4,7 +4,7 @@
 // gpu tolerance: 8e-6 sqrt(D), D = max(C k k, N Ho Wo, O k k) (tests/harness/cases_conv.cpp).
 // Shapes (x [N, C, H, W], O, k, s, p), kept tiny for the 256-thread blocks: stride 2, k = 5
 // and 7, k = 1, a 1x1 image, pad > k - 1, O = 67 (two 64-row tiles), C k k = 153 > 64,
-// N Ho Wo = 1152 (backward-weight split over 18 K chunks plus sum_partials), an empty batch
+// N Ho Wo = 1152 (backward-weight split over 18 K chunks plus finish_split), an empty batch
 // (backward-weight writes zeros).
 #include <algorithm>
 

@@ -3,7 +3,8 @@
 // Versions (all deterministic, no atomics; each output element is summed by one thread
 // in a fixed order, or, where v2-v4 split K, by one thread per fixed K chunk, the chunks
 // then added in order):
-//   v1  direct: one thread per output element, loops over the whole reduction.
+//   v1  direct: one thread per output element, loops over the whole reduction; its
+//       bwd-weight is one block per weight element, reducing over N*Ho*Wo in a tree.
 //   v2  implicit GEMM with shared-memory tiles: 16x16 output tile per 256-thread block,
 //       BK = 16, one output per thread. No im2col buffer: the tile loaders compute the
 //       input address of every GEMM element on the fly (decoded once per K row / column).
@@ -28,8 +29,8 @@
 // chunks (a function of the shape only), each writes its own partial [M, N], and
 // finish_split adds the partials in chunk order and stores them (layout, bias).
 // The launcher's pick (version 0) is a shape heuristic that has not yet been timed on a
-// GPU (docs/kernels.md): v1 for M <= 4 (the 2->1 attention conv; not for bwd-weight),
-// v2 for M < 32, v3 for M < 128, else v4.
+// GPU (docs/kernels.md): v1 for M <= 4 (the 2->1 attention conv), v2 for M < 32, v3 for
+// M < 128, else v4.
 #include <algorithm>
 
 #include "kernels/conv/conv.h"
@@ -80,24 +81,38 @@ __global__ void bwd_data_direct(const float* __restrict__ gy, const float* __res
   }
 }
 
-__global__ void bwd_weight_direct(const float* __restrict__ gy, const float* __restrict__ x, ConvGeom g,
-                                  float* __restrict__ gw) {
-  const int64_t total = g.O * g.C * g.k * g.k;
-  GSN_GRID_STRIDE(idx, total) {
-    const int64_t v = idx % g.k, u = (idx / g.k) % g.k, c = (idx / (g.k * g.k)) % g.C, o = idx / (g.k * g.k * g.C);
-    float acc = 0.f;
-    for (int64_t n = 0; n < g.N; ++n)
-      for (int64_t i = 0; i < g.Ho; ++i) {
-        const int64_t h = i * g.s - g.p + u;
-        if (h < 0 || h >= g.H) continue;
-        for (int64_t j = 0; j < g.Wo; ++j) {
-          const int64_t ww = j * g.s - g.p + v;
-          if (ww < 0 || ww >= g.W) continue;
-          acc += gy[((n * g.O + o) * g.Ho + i) * g.Wo + j] * x[((n * g.C + c) * g.H + h) * g.W + ww];
-        }
-      }
-    gw[idx] = acc;
+// v1's bwd-weight: one block per weight element (o, c, u, v), its threads striding over
+// the N*Ho*Wo products in a fixed order (consecutive threads on consecutive output pixels:
+// gy's and x's reads run along rows), then a fixed shared-memory tree. The attention convs
+// (O = 1, C = 2, k = 7, 5, 3) have 98-18 weights, each a sum of N*Ho*Wo products (10^5 to
+// 10^6): one thread per weight ran the whole step on 18-98 threads, and the tiled versions
+// compute a 16- or 64-row tile for their single row. 32-bit indices (checked by the
+// launcher).
+constexpr int kReduceBlock = 256;
+__global__ void __launch_bounds__(kReduceBlock) bwd_weight_reduce(const float* __restrict__ gy,
+                                                                  const float* __restrict__ x, ConvGeom g,
+                                                                  float* __restrict__ gw) {
+  const unsigned idx = blockIdx.x, k = static_cast<unsigned>(g.k);
+  const unsigned v = idx % k, u = (idx / k) % k, c = (idx / (k * k)) % static_cast<unsigned>(g.C),
+                 o = idx / (k * k * static_cast<unsigned>(g.C));
+  const unsigned Wo = static_cast<unsigned>(g.Wo), hw = static_cast<unsigned>(g.Ho) * Wo;
+  const unsigned P = static_cast<unsigned>(g.N) * hw, O = static_cast<unsigned>(g.O), C = static_cast<unsigned>(g.C);
+  const int H = static_cast<int>(g.H), W = static_cast<int>(g.W), s = static_cast<int>(g.s), pad = static_cast<int>(g.p);
+  float acc = 0.f;
+  for (unsigned q = threadIdx.x; q < P; q += kReduceBlock) {
+    const unsigned n = q / hw, pix = q - n * hw, i = pix / Wo, j = pix - i * Wo;
+    const int h = static_cast<int>(i) * s - pad + static_cast<int>(u), ww = static_cast<int>(j) * s - pad + static_cast<int>(v);
+    if (h >= 0 && h < H && ww >= 0 && ww < W)
+      acc += gy[static_cast<size_t>(n * O + o) * hw + pix] * x[(static_cast<size_t>(n * C + c) * H + h) * W + ww];
   }
+  __shared__ float buf[kReduceBlock];
+  buf[threadIdx.x] = acc;
+  __syncthreads();
+  for (int stride = kReduceBlock / 2; stride > 0; stride >>= 1) {
+    if (static_cast<int>(threadIdx.x) < stride) buf[threadIdx.x] += buf[threadIdx.x + stride];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) gw[idx] = buf[0];
 }
 
 // ------------------------------------------------- v2, v3: implicit GEMM, smem tiles
@@ -441,14 +456,13 @@ __global__ void bias_grad(const float* __restrict__ gy, int64_t N, int64_t O, in
   if (threadIdx.x == 0) gb[o] = buf[0];
 }
 
-// version 0: by shape. bwd-weight never picks v1 by default (its reduction over
-// N*Ho*Wo runs on only O*C*k*k threads).
-int pick(int version, int64_t M, bool weight = false) {
+// version 0: by shape (M is the GEMM's row count: O, or C for bwd-data).
+int pick(int version, int64_t M) {
   if (version != 0) {
     GSN_CHECK(version >= 1 && version <= kConvVersions, "conv2d (CUDA): no kernel version ", version);
     return version;
   }
-  return (M <= 4 && !weight) ? 1 : M < 32 ? 2 : M < 128 ? 3 : 4;
+  return M <= 4 ? 1 : M < 32 ? 2 : M < 128 ? 3 : 4;
 }
 
 constexpr int kDirectBlock = 256;
@@ -493,9 +507,12 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
     return;
   }
   BwdWeightProb pr{gy, x, gw, g, g.O, g.C * g.k * g.k, g.N * g.Ho * g.Wo};
-  switch (pick(version, g.O, true)) {
+  switch (pick(version, g.O)) {
     case 1:
-      bwd_weight_direct<<<grid_1d(total, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(gy, x, g, gw);
+      GSN_CHECK(g.N * std::max(g.C, g.O) * std::max(g.H * g.W, g.Ho * g.Wo) < (int64_t{1} << 31) &&
+                    total < (int64_t{1} << 31),
+                "conv2d_backward_weight (CUDA v1): tensors of 2^31 or more elements");
+      bwd_weight_reduce<<<static_cast<unsigned>(total), kReduceBlock, 0, cuda_stream()>>>(gy, x, g, gw);
       GSN_CUDA_CHECK_LAUNCH();
       break;
     case 2: run_igemm<16, 16, 16, 1, 1>(pr); break;

@@ -55,9 +55,13 @@ TEST_SUITE("conv") {
         DevBuf dx(x), dw(w), db(b), dgy(gy), dy(ny), dgx(nx), dgw(nw);
         cuda::conv2d_forward(dx.data(), dw.data(), db.data(), g, dy.data(), version);
         cuda::conv2d_backward_data(dgy.data(), dw.data(), g, dgx.data(), version);
-        cuda::conv2d_backward_weight(dgy.data(), dx.data(), g, dgw.data(), version);
         expect_close(name + " y", dy, y, tol);
         expect_close(name + " gx", dgx, gx, tol);
+        // v1's bwd-weight is a block of 256 threads with barriers per weight element, which
+        // the emulation runs a thread per CUDA thread: past ~1000 weights it takes minutes.
+        // The pick takes v1 only at M <= 4; the gpu tests run it on every shape.
+        if (version == 1 && static_cast<int64_t>(nw) > 1024) continue;
+        cuda::conv2d_backward_weight(dgy.data(), dx.data(), g, dgw.data(), version);
         expect_close(name + " gw", dgw, gw, tol);
       }
       CaseScope scope(shape + " bias");

@@ -61,20 +61,24 @@ __global__ void fwd_direct(const float* __restrict__ x, const float* __restrict_
   }
 }
 
+// UNIT_STRIDE (every GSN conv): the taps' stride tests and divisions drop out of the
+// k*k loop (at k = 7, 49 64-bit divisions and remainders per output otherwise).
+template <bool UNIT_STRIDE>
 __global__ void bwd_data_direct(const float* __restrict__ gy, const float* __restrict__ w, ConvGeom g,
                                 float* __restrict__ gx) {
   const int64_t total = g.N * g.C * g.H * g.W;
+  const int64_t s = UNIT_STRIDE ? 1 : g.s;
   GSN_GRID_STRIDE(idx, total) {
     const int64_t ww = idx % g.W, h = (idx / g.W) % g.H, c = (idx / (g.W * g.H)) % g.C, n = idx / (g.W * g.H * g.C);
     float acc = 0.f;
     for (int64_t o = 0; o < g.O; ++o)
       for (int64_t u = 0; u < g.k; ++u) {
         const int64_t ti = h + g.p - u;
-        if (ti < 0 || ti % g.s != 0 || ti / g.s >= g.Ho) continue;
+        if (ti < 0 || (!UNIT_STRIDE && ti % s != 0) || ti / s >= g.Ho) continue;
         for (int64_t v = 0; v < g.k; ++v) {
           const int64_t tj = ww + g.p - v;
-          if (tj < 0 || tj % g.s != 0 || tj / g.s >= g.Wo) continue;
-          acc += w[((o * g.C + c) * g.k + u) * g.k + v] * gy[((n * g.O + o) * g.Ho + ti / g.s) * g.Wo + tj / g.s];
+          if (tj < 0 || (!UNIT_STRIDE && tj % s != 0) || tj / s >= g.Wo) continue;
+          acc += w[((o * g.C + c) * g.k + u) * g.k + v] * gy[((n * g.O + o) * g.Ho + ti / s) * g.Wo + tj / s];
         }
       }
     gx[idx] = acc;
@@ -489,7 +493,10 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
   BwdDataProb pr{gy, w, gx, g, g.C, NHW, g.O * g.k * g.k};
   switch (pick(version, g.C)) {
     case 1:
-      bwd_data_direct<<<grid_1d(NHW * g.C, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(gy, w, g, gx);
+      if (g.s == 1)
+        bwd_data_direct<true><<<grid_1d(NHW * g.C, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(gy, w, g, gx);
+      else
+        bwd_data_direct<false><<<grid_1d(NHW * g.C, kDirectBlock), kDirectBlock, 0, cuda_stream()>>>(gy, w, g, gx);
       GSN_CUDA_CHECK_LAUNCH();
       break;
     case 2: run_igemm<16, 16, 16, 1, 1>(pr); break;

@@ -40,6 +40,21 @@ namespace gsn::cuda {
 
 namespace {
 
+// The sum of v over a block of NT threads (a power of two) in a fixed shared-memory tree,
+// the same order on every run; thread 0 gets the total. Every thread must call it.
+// (Here and not in a shared header: the CUDA emulation finds a kernel's barriers only
+// in its own .cu file, tests/cuda_emu/transform.cmake.)
+template <int NT> __device__ float block_tree_sum(float v) {
+  __shared__ float buf[NT];
+  buf[threadIdx.x] = v;
+  __syncthreads();
+  for (int stride = NT / 2; stride > 0; stride >>= 1) {
+    if (static_cast<int>(threadIdx.x) < stride) buf[threadIdx.x] += buf[threadIdx.x + stride];
+    __syncthreads();
+  }
+  return buf[0];
+}
+
 // ------------------------------------------------------------------ v1: direct kernels
 __global__ void fwd_direct(const float* __restrict__ x, const float* __restrict__ w, const float* __restrict__ b,
                            ConvGeom g, float* __restrict__ y) {
@@ -109,14 +124,8 @@ __global__ void __launch_bounds__(kReduceBlock) bwd_weight_reduce(const float* _
     if (h >= 0 && h < H && ww >= 0 && ww < W)
       acc += gy[static_cast<size_t>(n * O + o) * hw + pix] * x[(static_cast<size_t>(n * C + c) * H + h) * W + ww];
   }
-  __shared__ float buf[kReduceBlock];
-  buf[threadIdx.x] = acc;
-  __syncthreads();
-  for (int stride = kReduceBlock / 2; stride > 0; stride >>= 1) {
-    if (static_cast<int>(threadIdx.x) < stride) buf[threadIdx.x] += buf[threadIdx.x + stride];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) gw[idx] = buf[0];
+  const float total = block_tree_sum<kReduceBlock>(acc);
+  if (threadIdx.x == 0) gw[idx] = total;
 }
 
 // ------------------------------------------------- v2, v3: implicit GEMM, smem tiles
@@ -446,18 +455,12 @@ template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false, class 
 // gb[o] = sum_{n, q} gy[n, o, q]: one block per channel, a fixed tree in shared memory.
 constexpr int kBiasBlock = 256;
 __global__ void bias_grad(const float* __restrict__ gy, int64_t N, int64_t O, int64_t hw, float* __restrict__ gb) {
-  __shared__ float buf[kBiasBlock];
   const int64_t o = blockIdx.x;
   float acc = 0.f;
   for (int64_t n = 0; n < N; ++n)
     for (int64_t q = threadIdx.x; q < hw; q += kBiasBlock) acc += gy[(n * O + o) * hw + q];
-  buf[threadIdx.x] = acc;
-  __syncthreads();
-  for (int s = kBiasBlock / 2; s > 0; s >>= 1) {
-    if (static_cast<int>(threadIdx.x) < s) buf[threadIdx.x] += buf[threadIdx.x + s];
-    __syncthreads();
-  }
-  if (threadIdx.x == 0) gb[o] = buf[0];
+  const float total = block_tree_sum<kBiasBlock>(acc);
+  if (threadIdx.x == 0) gb[o] = total;
 }
 
 // version 0: by shape (M is the GEMM's row count: O, or C for bwd-data).

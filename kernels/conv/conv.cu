@@ -128,7 +128,7 @@ __global__ void __launch_bounds__(kReduceBlock) bwd_weight_reduce(const float* _
   if (threadIdx.x == 0) gw[idx] = total;
 }
 
-// ------------------------------------------------- v2, v3: implicit GEMM, smem tiles
+// ---------------------------------------------- v2, v3, v4: implicit GEMM, smem tiles
 // A problem describes its GEMM through:
 //   Row row(kk, valid)   the decoded K index kk (computed once per K step, kept in smem)
 //   Col col(n)           the decoded column n of B and C (computed once per thread)

@@ -75,8 +75,10 @@ Split split_of(const BnGeom& g) {
 bool aligned16(const float* p) { return p == nullptr || reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
 // Calls body(i) for every value of the slice [m0, m1) of channel c's M values, i = its
-// offset in the tensor, plane by plane, the block's threads striding through each plane.
-// V4: body(i) handles the four values i..i+3 (a float4); HW, m0 and m1 are multiples of 4.
+// offset in the tensor: plane by plane, the block's threads striding through each plane,
+// when a plane holds at least a block's loads; else flat over the slice, one division per
+// load. V4: body(i) handles the four values i..i+3 (a float4); HW, m0 and m1 are
+// multiples of 4.
 template <bool V4, class Body>
 __device__ __forceinline__ void walk_slice(unsigned m0, unsigned m1, unsigned HW, unsigned C, unsigned c, Body body) {
   constexpr unsigned kStep = V4 ? 4 : 1;

@@ -10,10 +10,11 @@
 //       input address of every GEMM element on the fly (decoded once per K row / column).
 //   v3  as v2, register-blocked: 64x64 tile per block, each thread a 4x4 micro-tile
 //       (outputs strided by 16 so stores and shared-memory reads stay coalesced).
-//   v4  as v3 with a 128x128 tile, BK = 8 and 8x8 micro-tiles (still 256 threads,
-//       outputs strided by 16): per k a thread reads 8 + 8 floats from shared memory for
-//       64 FMAs where v3 reads 4 + 4 for 16, so shared-memory bandwidth, which bounds v3
-//       at roughly 40% of the FMA peak by count, stops being the limit; and a 128x128 tile
+//   v4  as v3 with a 128x128 tile, BK = 8 and 8x8 micro-tiles (still 256 threads; each
+//       thread's rows and columns are two runs of 4, 64 apart, read from shared memory as
+//       float4): per k a warp needs 6 shared-memory wavefronts for 64 FMA instructions
+//       where v3 needs 8 for 16, so shared-memory bandwidth, which bounds v3 near half
+//       the FMA peak, stops being the limit (see igemm); and a 128x128 tile
 //       shares each K step's decode and barriers over 4x the outputs. For M >= 128 only:
 //       below that the tile's rows are mostly padding (the paper preset's layers are
 //       64-196 wide, the tiny preset's 16-64). Its bwd-weight loads the B tile (im2col(x)^T)
@@ -318,8 +319,13 @@ template <class Prob> __device__ void store_out(const Prob& pr, int64_t m, int64
 //      so a warp on consecutive columns touches ~11 cache lines and uses a few bytes of
 //      each); Bs rows are then padded by 4 floats so the BK rows a warp stores fall in
 //      different banks. Either way a thread's Cols are decoded once per block;
-//   3. each thread accumulates its TM x TN outputs (rows tm + i*BM/TM, columns
-//      tn + j*BN/TN) from smem.
+//   3. each thread accumulates its TM x TN outputs from smem: rows tm + i*BM/TM and
+//      columns tn + j*BN/TN (scalar shared-memory reads, each warp-wide read a single
+//      wavefront however few distinct addresses it has), or, for 8x8 micro-tiles (VEC),
+//      rows tm*4 + {0..3} and BM/2 + tm*4 + {0..3}, columns likewise: 4 float4 reads per
+//      k instead of 16 scalar ones. Per k a warp then needs 6 shared-memory wavefronts
+//      for its 64 FMA instructions (16 issue cycles) where the scalar form needs 16:
+//      the SM's one wavefront per cycle stops being the bound.
 template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K, class Prob>
 __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   constexpr int NT = (BM / TM) * (BN / TN);
@@ -333,8 +339,11 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   // 32 stores in 32 different banks. The compute loop's reads of As are broadcasts either way.
   constexpr int APAD = 32 / BK;
   static_assert(32 % BK == 0, "BK divides a warp");
-  __shared__ float As[BK][BM + APAD];
-  __shared__ float Bs[BK][BN + BPAD];
+  constexpr bool VEC = TM == 8 && TN == 8;
+  static_assert(!VEC || ((BM + APAD) % 4 == 0 && (BN + BPAD) % 4 == 0 && BM % 8 == 0 && BN % 8 == 0),
+                "VEC reads float4 rows: row lengths and halves multiples of 4 floats");
+  __shared__ __align__(16) float As[BK][BM + APAD];
+  __shared__ __align__(16) float Bs[BK][BN + BPAD];
   __shared__ typename Prob::Row rows[BK];
 
   const int tid = static_cast<int>(threadIdx.x);
@@ -378,10 +387,19 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
 #pragma unroll
     for (int kk = 0; kk < BK; ++kk) {
       float av[TM], bv[TN];
+      if constexpr (VEC) {
+        const float4 a0 = *reinterpret_cast<const float4*>(&As[kk][tm * 4]);
+        const float4 a1 = *reinterpret_cast<const float4*>(&As[kk][BM / 2 + tm * 4]);
+        const float4 b0 = *reinterpret_cast<const float4*>(&Bs[kk][tn * 4]);
+        const float4 b1 = *reinterpret_cast<const float4*>(&Bs[kk][BN / 2 + tn * 4]);
+        av[0] = a0.x, av[1] = a0.y, av[2] = a0.z, av[3] = a0.w, av[4] = a1.x, av[5] = a1.y, av[6] = a1.z, av[7] = a1.w;
+        bv[0] = b0.x, bv[1] = b0.y, bv[2] = b0.z, bv[3] = b0.w, bv[4] = b1.x, bv[5] = b1.y, bv[6] = b1.z, bv[7] = b1.w;
+      } else {
 #pragma unroll
-      for (int i = 0; i < TM; ++i) av[i] = As[kk][tm + i * (BM / TM)];
+        for (int i = 0; i < TM; ++i) av[i] = As[kk][tm + i * (BM / TM)];
 #pragma unroll
-      for (int j = 0; j < TN; ++j) bv[j] = Bs[kk][tn + j * (BN / TN)];
+        for (int j = 0; j < TN; ++j) bv[j] = Bs[kk][tn + j * (BN / TN)];
+      }
 #pragma unroll
       for (int i = 0; i < TM; ++i)
 #pragma unroll
@@ -393,7 +411,9 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   for (int i = 0; i < TM; ++i)
 #pragma unroll
     for (int j = 0; j < TN; ++j) {
-      const int64_t m = m0 + tm + i * (BM / TM), n = n0 + tn + j * (BN / TN);
+      const int mi = VEC ? (i < 4 ? tm * 4 + i : BM / 2 + tm * 4 + i - 4) : tm + i * (BM / TM);
+      const int nj = VEC ? (j < 4 ? tn * 4 + j : BN / 2 + tn * 4 + j - 4) : tn + j * (BN / TN);
+      const int64_t m = m0 + mi, n = n0 + nj;
       if (m < pr.M && n < pr.N) store_out(pr, m, n, acc[i][j], split);
     }
 }

@@ -8,7 +8,8 @@
 //       the level already at h3 x w3). Pooling and concat in one pass: P1, P2 are read
 //       once, Y written once (the unfused form writes and rereads the pooled levels).
 //   fuse_levels_backward  grid.y = level; thread per input element of that level: a
-//       gather over the bins containing it, in the reference's order (no atomics).
+//       gather over the bins containing it, in the reference's order (no atomics); where
+//       the level's bins tile it exactly (every GSN level), its one bin read directly.
 // Versions: 1 (this one).
 #include <algorithm>
 
@@ -111,6 +112,19 @@ __global__ void fuse_bwd(FG g, const float* __restrict__ gy) {
   const int l = blockIdx.y;
   const unsigned H = level_at(g.H, l), W = level_at(g.W, l), C = level_at(g.C, l), Ho = g.H[2], Wo = g.W[2];
   float* gx = level_at(g.dst, l);
+  // Bins that tile the level exactly (every GSN level: 4x, 2x, 1x the output): each input
+  // lies in one bin, so its gradient is that bin's gy / area, the gather's one term with
+  // the reference's rounding, without the per-element bin bounds below (about a dozen
+  // divisions). The branch is the same for the whole block (l = blockIdx.y).
+  if (H >= Ho && W >= Wo && H % Ho == 0 && W % Wo == 0) {
+    const unsigned fh = H / Ho, fw = W / Wo;
+    const float area = static_cast<float>(fh * fw);
+    GSN_FOR_EACH(e, g.B * C * H * W) {
+      const unsigned w = e % W, r = e / W, h = r % H, pl = r / H, c = pl % C, b = pl / C;
+      gx[e] = gy[((static_cast<size_t>(b) * g.Ct + level_at(g.off, l) + c) * Ho + h / fh) * Wo + w / fw] / area;
+    }
+    return;
+  }
   GSN_FOR_EACH(e, g.B * C * H * W) {
     const int w = e % W, h = (e / W) % H;
     const unsigned c = (e / (W * H)) % C, b = e / (W * H * C);

@@ -5,7 +5,8 @@
 //   max_pool2d_forward       thread per output: clipped window, first maximum wins
 //   max_pool2d_backward      thread per input (h, w): outputs oh in [first(h), last(h)],
 //                            ow likewise (pool_math.h), add gy where idx == h*W + w
-//   adaptive_avg_pool2d_*    the same with adaptive bins
+//   adaptive_avg_pool2d_*    the same with adaptive bins; the backward, where the bins tile
+//                            the input (H, W multiples of Ho, Wo), reads its one bin directly
 //   global_avg_pool_forward  one warp per plane: lanes stride the plane, then a fixed
 //                            xor-butterfly of shuffles
 //   global_avg_pool_backward flat: gx[e] = gy[e / hw] / hw
@@ -91,6 +92,19 @@ __global__ void adaptive_fwd(const float* __restrict__ x, G32 g, float* __restri
   }
 }
 
+// The bins tile the input exactly (H = fh*Ho, W = fw*Wo: every GSN level): each input
+// lies in one bin, so gx = gy[bin] / (fh*fw), the gather's one term with the reference's
+// rounding, without the bin bounds the general kernel computes per element (several
+// 64-bit divisions each).
+__global__ void adaptive_bwd_tiled(const float* __restrict__ gy, G32 g, int fh, int fw, float* __restrict__ gx) {
+  const unsigned n = g.planes * g.H * g.W;
+  const float area = static_cast<float>(fh * fw);
+  GSN_FOR_EACH(e, n) {
+    const unsigned w = e % g.W, r = e / g.W, h = r % g.H, pl = r / g.H;
+    gx[e] = gy[(static_cast<size_t>(pl) * g.Ho + h / fh) * g.Wo + w / fw] / area;
+  }
+}
+
 __global__ void adaptive_bwd(const float* __restrict__ gy, G32 g, float* __restrict__ gx) {
   const unsigned n = g.planes * g.H * g.W;
   GSN_FOR_EACH(e, n) {
@@ -158,7 +172,10 @@ void adaptive_avg_pool2d_backward(const float* gy, const PoolGeom& g, float* gx)
   const G32 q = g32(g);
   const int64_t n = g.planes * g.H * g.W;
   if (n == 0) return;
-  adaptive_bwd<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, q, gx);
+  if (q.H >= q.Ho && q.W >= q.Wo && q.H % q.Ho == 0 && q.W % q.Wo == 0)
+    adaptive_bwd_tiled<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, q, q.H / q.Ho, q.W / q.Wo, gx);
+  else
+    adaptive_bwd<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, q, gx);
   GSN_CUDA_CHECK_LAUNCH();
 }
 

@@ -78,7 +78,9 @@ TEST_SUITE("pool") {
       cuda::adaptive_avg_pool2d_forward(dx.data(), g, dy.data());
       cuda::adaptive_avg_pool2d_backward(dgy.data(), g, dgx.data());
       expect_close(name + " y", dy, y, {1e-5, 1e-4});
-      expect_close(name + " gx", dgx, gx, {1e-5, 1e-4});
+      // Bins that tile the input exactly take the one-bin path: the reference's bits.
+      const bool tiled = a.H >= a.Ho && a.W >= a.Wo && a.H % a.Ho == 0 && a.W % a.Wo == 0;
+      expect_close(name + " gx", dgx, gx, tiled ? Tol{0.0, 0.0} : Tol{1e-5, 1e-4});
     }
   }
 

@@ -12,7 +12,7 @@
 //       (outputs strided by 16 so stores and shared-memory reads stay coalesced).
 //   v4  as v3 with a 128x128 tile, BK = 8 and 8x8 micro-tiles (still 256 threads; each
 //       thread's rows and columns are two runs of 4, 64 apart, read from shared memory as
-//       float4): per k a warp needs 6 shared-memory wavefronts for 64 FMA instructions
+//       float4; its final stores, once per tile, are the less coalesced for it): per k a warp needs 6 shared-memory wavefronts for 64 FMA instructions
 //       where v3 needs 8 for 16, so shared-memory bandwidth, which bounds v3 near half
 //       the FMA peak, stops being the limit (see igemm); and a 128x128 tile
 //       shares each K step's decode and barriers over 4x the outputs. For M >= 128 only:
@@ -121,7 +121,7 @@ __global__ void __launch_bounds__(kReduceBlock) bwd_weight_reduce(const float* _
   float acc = 0.f;
   for (unsigned q = threadIdx.x; q < P; q += kReduceBlock) {
     const unsigned n = q / hw, pix = q - n * hw, i = pix / Wo, j = pix - i * Wo;
-    const int h = static_cast<int>(i) * s - pad + static_cast<int>(u), ww = static_cast<int>(j) * s - pad + static_cast<int>(v);
+    const int64_t h = static_cast<int64_t>(i) * s - pad + u, ww = static_cast<int64_t>(j) * s - pad + v;
     if (h >= 0 && h < H && ww >= 0 && ww < W)
       acc += gy[static_cast<size_t>(n * O + o) * hw + pix] * x[(static_cast<size_t>(n * C + c) * H + h) * W + ww];
   }
@@ -537,11 +537,14 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
     return;
   }
   BwdWeightProb pr{gy, x, gw, g, g.O, g.C * g.k * g.k, g.N * g.Ho * g.Wo};
-  switch (pick(version, g.O)) {
+  // v1's bwd-weight indexes in 32 bits: the pick passes larger shapes to v2.
+  const bool fits_v1 = g.N * std::max(g.C, g.O) * std::max(g.H * g.W, g.Ho * g.Wo) < (int64_t{1} << 31) &&
+                       total < (int64_t{1} << 31);
+  int v = pick(version, g.O);
+  if (version == 0 && v == 1 && !fits_v1) v = 2;
+  switch (v) {
     case 1:
-      GSN_CHECK(g.N * std::max(g.C, g.O) * std::max(g.H * g.W, g.Ho * g.Wo) < (int64_t{1} << 31) &&
-                    total < (int64_t{1} << 31),
-                "conv2d_backward_weight (CUDA v1): tensors of 2^31 or more elements");
+      GSN_CHECK(fits_v1, "conv2d_backward_weight (CUDA v1): tensors of 2^31 or more elements");
       bwd_weight_reduce<<<static_cast<unsigned>(total), kReduceBlock, 0, cuda_stream()>>>(gy, x, g, gw);
       GSN_CUDA_CHECK_LAUNCH();
       break;

@@ -116,12 +116,13 @@ __global__ void fuse_bwd(FG g, const float* __restrict__ gy) {
   // lies in one bin, so its gradient is that bin's gy / area, the gather's one term with
   // the reference's rounding, without the per-element bin bounds below (about a dozen
   // divisions). The branch is the same for the whole block (l = blockIdx.y).
-  if (H >= Ho && W >= Wo && H % Ho == 0 && W % Wo == 0) {
+  if (Ho > 0 && Wo > 0 && H >= Ho && W >= Wo && H % Ho == 0 && W % Wo == 0) {
     const unsigned fh = H / Ho, fw = W / Wo;
     const float area = static_cast<float>(fh * fw);
     GSN_FOR_EACH(e, g.B * C * H * W) {
       const unsigned w = e % W, r = e / W, h = r % H, pl = r / H, c = pl % C, b = pl / C;
-      gx[e] = gy[((static_cast<size_t>(b) * g.Ct + level_at(g.off, l) + c) * Ho + h / fh) * Wo + w / fw] / area;
+      // 0 +: a -0 share becomes +0, as in the reference's sum from zero.
+      gx[e] = 0.f + gy[((static_cast<size_t>(b) * g.Ct + level_at(g.off, l) + c) * Ho + h / fh) * Wo + w / fw] / area;
     }
     return;
   }

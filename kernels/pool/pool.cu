@@ -101,7 +101,7 @@ __global__ void adaptive_bwd_tiled(const float* __restrict__ gy, G32 g, int fh, 
   const float area = static_cast<float>(fh * fw);
   GSN_FOR_EACH(e, n) {
     const unsigned w = e % g.W, r = e / g.W, h = r % g.H, pl = r / g.H;
-    gx[e] = gy[(static_cast<size_t>(pl) * g.Ho + h / fh) * g.Wo + w / fw] / area;
+    gx[e] = 0.f + gy[(static_cast<size_t>(pl) * g.Ho + h / fh) * g.Wo + w / fw] / area;  // 0 +: -0 -> +0, as the reference's sum
   }
 }
 
@@ -172,7 +172,7 @@ void adaptive_avg_pool2d_backward(const float* gy, const PoolGeom& g, float* gx)
   const G32 q = g32(g);
   const int64_t n = g.planes * g.H * g.W;
   if (n == 0) return;
-  if (q.H >= q.Ho && q.W >= q.Wo && q.H % q.Ho == 0 && q.W % q.Wo == 0)
+  if (q.Ho > 0 && q.Wo > 0 && q.H >= q.Ho && q.W >= q.Wo && q.H % q.Ho == 0 && q.W % q.Wo == 0)
     adaptive_bwd_tiled<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, q, q.H / q.Ho, q.W / q.Wo, gx);
   else
     adaptive_bwd<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, q, gx);

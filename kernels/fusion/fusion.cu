@@ -116,7 +116,7 @@ __global__ void fuse_bwd(FG g, const float* __restrict__ gy) {
   // lies in one bin, so its gradient is that bin's gy / area, the gather's one term with
   // the reference's rounding, without the per-element bin bounds below (about a dozen
   // divisions). The branch is the same for the whole block (l = blockIdx.y).
-  if (Ho > 0 && Wo > 0 && H >= Ho && W >= Wo && H % Ho == 0 && W % Wo == 0) {
+  if (adaptive_bins_tile(H, Ho) && adaptive_bins_tile(W, Wo)) {
     const unsigned fh = H / Ho, fw = W / Wo;
     const float area = static_cast<float>(fh * fw);
     GSN_FOR_EACH(e, g.B * C * H * W) {

@@ -172,7 +172,7 @@ void adaptive_avg_pool2d_backward(const float* gy, const PoolGeom& g, float* gx)
   const G32 q = g32(g);
   const int64_t n = g.planes * g.H * g.W;
   if (n == 0) return;
-  if (q.Ho > 0 && q.Wo > 0 && q.H >= q.Ho && q.W >= q.Wo && q.H % q.Ho == 0 && q.W % q.Wo == 0)
+  if (adaptive_bins_tile(q.H, q.Ho) && adaptive_bins_tile(q.W, q.Wo))
     adaptive_bwd_tiled<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, q, q.H / q.Ho, q.W / q.Wo, gx);
   else
     adaptive_bwd<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, q, gx);

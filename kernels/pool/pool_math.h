@@ -24,6 +24,9 @@ GSN_HD int64_t adaptive_last_bin(int64_t h, int64_t in, int64_t out) {
   const int64_t l = ((h + 1) * out - 1) / in;
   return l < out - 1 ? l : out - 1;
 }
+// Whether the bins of `in` -> `out` tile the input exactly (in = f*out, f >= 1): then each
+// input row lies in exactly one bin, rows [i*f, (i+1)*f) (the backward kernels' one-bin path).
+GSN_HD bool adaptive_bins_tile(int64_t in, int64_t out) { return out > 0 && in >= out && in % out == 0; }
 
 // Sliding windows (max pooling): output size, and the outputs whose window (k, stride s,
 // padding p) contains input row h: [first, last], possibly empty (first > last).

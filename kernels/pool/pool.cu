@@ -5,12 +5,16 @@
 //   max_pool2d_forward       thread per output: clipped window, first maximum wins
 //   max_pool2d_backward      thread per input (h, w): outputs oh in [first(h), last(h)],
 //                            ow likewise (pool_math.h), add gy where idx == h*W + w
+//                            (both: 32-bit index math; GSN's 3x3 s2 p1 window as template
+//                            constants, any other at run time)
 //   adaptive_avg_pool2d_*    the same with adaptive bins; the backward, where the bins tile
 //                            the input (H, W multiples of Ho, Wo), reads its one bin directly
 //   global_avg_pool_forward  one warp per plane: lanes stride the plane, then a fixed
 //                            xor-butterfly of shuffles
 //   global_avg_pool_backward flat: gx[e] = gy[e / hw] / hw
-// Versions: 1 (this one).
+// Versions: 1 (this one). Since 2026-11-29 the max-pooling window arithmetic is 32-bit
+// and, for 3x3 s2 p1, compile-time: it was four 64-bit divisions per input element, which
+// by instruction count put the backward well below the copy's rate on a large GPU.
 #include "kernels/core/cuda_check.cuh"
 #include "kernels/pool/pool.h"
 #include "kernels/pool/pool_math.h"
@@ -31,17 +35,38 @@ G32 g32(const PoolGeom& g) {
           static_cast<int>(g.k),  static_cast<int>(g.s), static_cast<int>(g.p), static_cast<unsigned>(g.planes)};
 }
 
+bool is_3x3_s2_p1(const G32& g) { return g.k == 3 && g.s == 2 && g.p == 1; }  // GSN's max pooling
+
 #define GSN_FOR_EACH(i, n) \
   for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += gridDim.x * blockDim.x)
 
+// Max pooling's window (k, s, p): compile-time for GSN's 3x3 s2 p1, so the window loops
+// unroll and the divisions by s are shifts; run-time (K = 0) for any other.
+template <int K, int S, int P> struct Window {
+  int k, s, p;
+  __device__ explicit Window(const G32& g) : k(K ? K : g.k), s(K ? S : g.s), p(K ? P : g.p) {}
+};
+
+// Flat index e of a [planes, rows, cols] tensor -> (plane, row, col), two 32-bit divisions.
+struct Pos {
+  unsigned pl;
+  int r, c;
+};
+__device__ Pos decompose(unsigned e, int rows, int cols) {
+  const unsigned rr = e / static_cast<unsigned>(cols), pl = rr / static_cast<unsigned>(rows);
+  return {pl, static_cast<int>(rr - pl * static_cast<unsigned>(rows)), static_cast<int>(e - rr * static_cast<unsigned>(cols))};
+}
+
+template <int K, int S, int P>
 __global__ void max_fwd(const float* __restrict__ x, G32 g, float* __restrict__ y, float* __restrict__ idx) {
+  const Window<K, S, P> win(g);
   const unsigned n = g.planes * g.Ho * g.Wo;
   GSN_FOR_EACH(o, n) {
-    const int j = o % g.Wo, i = (o / g.Wo) % g.Ho;
-    const unsigned pl = o / (g.Wo * g.Ho);
-    const float* xp = x + static_cast<size_t>(pl) * g.H * g.W;
-    const int h0 = max(i * g.s - g.p, 0), h1 = min(i * g.s - g.p + g.k, g.H);
-    const int w0 = max(j * g.s - g.p, 0), w1 = min(j * g.s - g.p + g.k, g.W);
+    const Pos q = decompose(o, g.Ho, g.Wo);
+    const float* xp = x + static_cast<size_t>(q.pl) * g.H * g.W;
+    const int hs = q.r * win.s - win.p, ws = q.c * win.s - win.p;
+    const int h0 = max(hs, 0), h1 = min(hs + win.k, g.H);
+    const int w0 = max(ws, 0), w1 = min(ws + win.k, g.W);
     float best = xp[h0 * g.W + w0];
     int best_at = h0 * g.W + w0;
     for (int h = h0; h < h1; ++h)
@@ -57,18 +82,19 @@ __global__ void max_fwd(const float* __restrict__ x, G32 g, float* __restrict__ 
   }
 }
 
+// The gather visits the outputs in the reference's scatter order (rows, then columns,
+// ascending), so gx has the reference's bits.
+template <int K, int S, int P>
 __global__ void max_bwd(const float* __restrict__ gy, const float* __restrict__ idx, G32 g, float* __restrict__ gx) {
+  const Window<K, S, P> win(g);
   const unsigned n = g.planes * g.H * g.W;
   GSN_FOR_EACH(e, n) {
-    const int w = e % g.W, h = (e / g.W) % g.H;
-    const unsigned pl = e / (g.W * g.H);
-    const float me = static_cast<float>(h * g.W + w);
-    const float* gyp = gy + static_cast<size_t>(pl) * g.Ho * g.Wo;
-    const float* ip = idx + static_cast<size_t>(pl) * g.Ho * g.Wo;
-    const int i0 = static_cast<int>(window_first_out(h, g.k, g.s, g.p));
-    const int i1 = static_cast<int>(window_last_out(h, g.s, g.p, g.Ho));
-    const int j0 = static_cast<int>(window_first_out(w, g.k, g.s, g.p));
-    const int j1 = static_cast<int>(window_last_out(w, g.s, g.p, g.Wo));
+    const Pos q = decompose(e, g.H, g.W);
+    const float me = static_cast<float>(q.r * g.W + q.c);
+    const float* gyp = gy + static_cast<size_t>(q.pl) * g.Ho * g.Wo;
+    const float* ip = idx + static_cast<size_t>(q.pl) * g.Ho * g.Wo;
+    const int i0 = window_first_out(q.r, win.k, win.s, win.p), i1 = window_last_out(q.r, win.s, win.p, g.Ho);
+    const int j0 = window_first_out(q.c, win.k, win.s, win.p), j1 = window_last_out(q.c, win.s, win.p, g.Wo);
     float acc = 0.f;
     for (int i = i0; i <= i1; ++i)
       for (int j = j0; j <= j1; ++j)
@@ -148,7 +174,10 @@ void max_pool2d_forward(const float* x, const PoolGeom& g, float* y, float* idx)
   const G32 q = g32(g);
   const int64_t n = g.planes * g.Ho * g.Wo;
   if (n == 0) return;
-  max_fwd<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(x, q, y, idx);
+  if (is_3x3_s2_p1(q))
+    max_fwd<3, 2, 1><<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(x, q, y, idx);
+  else
+    max_fwd<0, 0, 0><<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(x, q, y, idx);
   GSN_CUDA_CHECK_LAUNCH();
 }
 
@@ -156,7 +185,10 @@ void max_pool2d_backward(const float* gy, const float* idx, const PoolGeom& g, f
   const G32 q = g32(g);
   const int64_t n = g.planes * g.H * g.W;
   if (n == 0) return;
-  max_bwd<<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, idx, q, gx);
+  if (is_3x3_s2_p1(q))
+    max_bwd<3, 2, 1><<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, idx, q, gx);
+  else
+    max_bwd<0, 0, 0><<<grid_1d(n, kBlock), kBlock, 0, cuda_stream()>>>(gy, idx, q, gx);
   GSN_CUDA_CHECK_LAUNCH();
 }
 

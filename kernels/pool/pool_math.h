@@ -31,12 +31,14 @@ GSN_HD bool adaptive_bins_tile(int64_t in, int64_t out) { return out > 0 && in >
 // Sliding windows (max pooling): output size, and the outputs whose window (k, stride s,
 // padding p) contains input row h: [first, last], possibly empty (first > last).
 GSN_HD int64_t pool_out_size(int64_t in, int64_t k, int64_t s, int64_t p) { return (in + 2 * p - k) / s + 1; }
-GSN_HD int64_t window_first_out(int64_t h, int64_t k, int64_t s, int64_t p) {
-  const int64_t t = h + p - k + 1;  // smallest o with o*s + k - 1 >= h + p
-  return t <= 0 ? 0 : (t + s - 1) / s;
+// Templated on the integer type: the CUDA kernels use int (64-bit divisions cost tens of
+// instructions each on a GPU), the reference int64_t.
+template <class I> GSN_HD I window_first_out(I h, I k, I s, I p) {
+  const I t = h + p - k + 1;  // smallest o with o*s + k - 1 >= h + p
+  return t <= 0 ? I(0) : (t + s - 1) / s;
 }
-GSN_HD int64_t window_last_out(int64_t h, int64_t s, int64_t p, int64_t out) {
-  const int64_t l = (h + p) / s;  // largest o with o*s <= h + p
+template <class I> GSN_HD I window_last_out(I h, I s, I p, I out) {
+  const I l = (h + p) / s;  // largest o with o*s <= h + p
   return l < out - 1 ? l : out - 1;
 }
 

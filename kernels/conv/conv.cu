@@ -1,7 +1,7 @@
 // CUDA conv2d: forward, backward-data, backward-weight, bias gradient (shapes in conv.h).
 //
 // Versions (all deterministic, no atomics; each output element is summed by one thread
-// in a fixed order, or, where v2-v4 split K, by one thread per fixed K chunk, the chunks
+// in a fixed order, or, where v2-v5 split K, by one thread per fixed K chunk, the chunks
 // then added in order):
 //   v1  direct: one thread per output element, loops over the whole reduction; its
 //       bwd-weight is one block per weight element, reducing over N*Ho*Wo in a tree.
@@ -19,6 +19,10 @@
 //       below that the tile's rows are mostly padding (the paper preset's layers are
 //       64-196 wide, the tiny preset's 16-64). Its bwd-weight loads the B tile (im2col(x)^T)
 //       along K, the pixels, instead of along the columns (see igemm).
+//   v5  v4 software-pipelined (igemm_pipelined): double-buffered smem tiles and K rows,
+//       the next step's global loads in flight while the current step's products run,
+//       one barrier per K step instead of three; the same products in the same order as
+//       v4, so the same bits. Not in the pick until a GPU run shows it beats v4.
 // The three passes as GEMMs (P = N*Ho*Wo):
 //   forward      M = O, N = P,       K = C*k*k   A = w [O, Ckk],      B = im2col(x) [Ckk, P]
 //   bwd-data     M = C, N = N*H*W,   K = O*k*k   A = w^T (gathered),  B = gy taps [Okk, NHW]
@@ -326,106 +330,255 @@ template <class Prob> __device__ void store_out(const Prob& pr, int64_t m, int64
 //      k instead of 16 scalar ones. Per k a warp then needs 6 shared-memory wavefronts
 //      for its 64 FMA instructions (16 issue cycles) where the scalar form needs 16:
 //      the SM's one wavefront per cycle stops being the bound.
-template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K, class Prob>
-__global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
-  constexpr int NT = (BM / TM) * (BN / TN);
-  constexpr int BSTEP = NT / BN, ASTEP = NT / BK, CSTEP = NT / BK;
-  constexpr int BCOLS = B_ALONG_K ? BN / CSTEP : 1, BPAD = B_ALONG_K ? 4 : 0;
-  static_assert(NT % BN == 0 && NT % BK == 0 && BK % BSTEP == 0 && BM % ASTEP == 0, "tile shape");
-  static_assert(!B_ALONG_K || BN % CSTEP == 0, "tile shape");
+// igemm (v2-v4) runs the three in turn, with a barrier after each; igemm_pipelined (v5)
+// overlaps step k's products with step k+1's loads. Each step's pieces are below, shared
+// by both, so the two add every product in the same order and give the same bits.
+template <int BM_, int BN_, int BK_, int TM_, int TN_, bool B_ALONG_K_> struct Tiling {
+  static constexpr int BM = BM_, BN = BN_, BK = BK_, TM = TM_, TN = TN_;
+  static constexpr bool B_ALONG_K = B_ALONG_K_;
+  static constexpr int NT = (BM / TM) * (BN / TN);
+  static constexpr int BSTEP = NT / BN, ASTEP = NT / BK, CSTEP = NT / BK;
+  static constexpr int BCOLS = B_ALONG_K ? BN / CSTEP : 1, BPAD = B_ALONG_K ? 4 : 0;
   // A is stored column-wise: a warp writes BK k rows x 32/BK consecutive m, at bank
   // (kk * (BM + APAD) + m) mod 32. With rows a multiple of 32 long all k rows share banks
   // (16-way conflicts at BK = 16, 8-way at 8); a pad of 32/BK floats per row puts the warp's
-  // 32 stores in 32 different banks. The compute loop's reads of As are broadcasts either way.
-  constexpr int APAD = 32 / BK;
+  // 32 stores in 32 different banks. The products' reads of As are broadcasts either way.
+  static constexpr int APAD = 32 / BK;
+  static constexpr int AROW = BM + APAD, BROW = BN + BPAD;  // smem row lengths
+  static constexpr int NA = BM / ASTEP;                     // A values a thread loads per step
+  static constexpr int NB = B_ALONG_K ? BCOLS : BK / BSTEP;  // B values
+  static constexpr bool VEC = TM == 8 && TN == 8;
+  static_assert(NT % BN == 0 && NT % BK == 0 && BK % BSTEP == 0 && BM % ASTEP == 0, "tile shape");
+  static_assert(!B_ALONG_K || BN % CSTEP == 0, "tile shape");
   static_assert(32 % BK == 0, "BK divides a warp");
-  constexpr bool VEC = TM == 8 && TN == 8;
-  static_assert(!VEC || ((BM + APAD) % 4 == 0 && (BN + BPAD) % 4 == 0 && BM % 8 == 0 && BN % 8 == 0),
+  static_assert(!VEC || (AROW % 4 == 0 && BROW % 4 == 0 && BM % 8 == 0 && BN % 8 == 0),
                 "VEC reads float4 rows: row lengths and halves multiples of 4 floats");
-  __shared__ __align__(16) float As[BK][BM + APAD];
-  __shared__ __align__(16) float Bs[BK][BN + BPAD];
-  __shared__ typename Prob::Row rows[BK];
+};
 
-  const int tid = static_cast<int>(threadIdx.x);
-  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * BM, n0 = static_cast<int64_t>(blockIdx.x) * BN;
-  const int split = static_cast<int>(blockIdx.z);
-  int64_t kb, ke;
-  k_range(pr, split, kb, ke);
+// Step 2's element slots: the q-th A value thread tid loads goes to As[kk][m], the q-th
+// B value to Bs[r][c], read through the thread's Col cols[bq].
+struct ASlot {
+  int kk, m;
+};
+struct BSlot {
+  int r, c, bq;
+};
+template <class T> __device__ ASlot a_slot(int tid, int q) { return {tid % T::BK, tid / T::BK + q * T::ASTEP}; }
+template <class T> __device__ BSlot b_slot(int tid, int q) {
+  if constexpr (T::B_ALONG_K) return {tid % T::BK, tid / T::BK + q * T::CSTEP, q};
+  else return {tid / T::BN + q * T::BSTEP, tid % T::BN, 0};
+}
 
-  const int bcol = B_ALONG_K ? tid / BK : tid % BN, brow = B_ALONG_K ? tid % BK : tid / BN;
-  typename Prob::Col cols[BCOLS];
+// Step 2 as igemm does it: each value from global memory straight into its smem slot.
+template <class T, class Prob>
+__device__ void load_step(const Prob& pr, const typename Prob::Row* rows, const typename Prob::Col (&cols)[T::BCOLS],
+                          int64_t m0, int tid, float (*As)[T::AROW], float (*Bs)[T::BROW]) {
 #pragma unroll
-  for (int q = 0; q < BCOLS; ++q) cols[q] = pr.col(n0 + bcol + q * CSTEP);
-  const int akk = tid % BK, am = tid / BK;
-  const int tm = tid / (BN / TN), tn = tid % (BN / TN);
-
-  float acc[TM][TN];
-#pragma unroll
-  for (int i = 0; i < TM; ++i)
-#pragma unroll
-    for (int j = 0; j < TN; ++j) acc[i][j] = 0.f;
-
-  for (int64_t k0 = kb; k0 < ke; k0 += BK) {
-    if (tid < BK) rows[tid] = pr.row(k0 + tid, k0 + tid < ke);
-    __syncthreads();
-#pragma unroll
-    for (int q = 0; q < BM / ASTEP; ++q) {
-      const int m = am + q * ASTEP;
-      As[akk][m] = pr.a(m0 + m, rows[akk]);
-    }
-    if constexpr (B_ALONG_K) {
-#pragma unroll
-      for (int q = 0; q < BCOLS; ++q) Bs[brow][bcol + q * CSTEP] = pr.b(rows[brow], cols[q]);
-    } else {
-#pragma unroll
-      for (int q = 0; q < BK / BSTEP; ++q) {
-        const int r = brow + q * BSTEP;
-        Bs[r][bcol] = pr.b(rows[r], cols[0]);
-      }
-    }
-    __syncthreads();
-#pragma unroll
-    for (int kk = 0; kk < BK; ++kk) {
-      float av[TM], bv[TN];
-      if constexpr (VEC) {
-        const float4 a0 = *reinterpret_cast<const float4*>(&As[kk][tm * 4]);
-        const float4 a1 = *reinterpret_cast<const float4*>(&As[kk][BM / 2 + tm * 4]);
-        const float4 b0 = *reinterpret_cast<const float4*>(&Bs[kk][tn * 4]);
-        const float4 b1 = *reinterpret_cast<const float4*>(&Bs[kk][BN / 2 + tn * 4]);
-        av[0] = a0.x, av[1] = a0.y, av[2] = a0.z, av[3] = a0.w, av[4] = a1.x, av[5] = a1.y, av[6] = a1.z, av[7] = a1.w;
-        bv[0] = b0.x, bv[1] = b0.y, bv[2] = b0.z, bv[3] = b0.w, bv[4] = b1.x, bv[5] = b1.y, bv[6] = b1.z, bv[7] = b1.w;
-      } else {
-#pragma unroll
-        for (int i = 0; i < TM; ++i) av[i] = As[kk][tm + i * (BM / TM)];
-#pragma unroll
-        for (int j = 0; j < TN; ++j) bv[j] = Bs[kk][tn + j * (BN / TN)];
-      }
-#pragma unroll
-      for (int i = 0; i < TM; ++i)
-#pragma unroll
-        for (int j = 0; j < TN; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
-    }
-    __syncthreads();
+  for (int q = 0; q < T::NA; ++q) {
+    const ASlot s = a_slot<T>(tid, q);
+    As[s.kk][s.m] = pr.a(m0 + s.m, rows[s.kk]);
   }
 #pragma unroll
-  for (int i = 0; i < TM; ++i)
+  for (int q = 0; q < T::NB; ++q) {
+    const BSlot s = b_slot<T>(tid, q);
+    Bs[s.r][s.c] = pr.b(rows[s.r], cols[s.bq]);
+  }
+}
+
+// Step 2 split in two for igemm_pipelined: the global loads into registers ...
+template <class T, class Prob>
+__device__ void fetch_step(const Prob& pr, const typename Prob::Row* rows, const typename Prob::Col (&cols)[T::BCOLS],
+                           int64_t m0, int tid, float (&ra)[T::NA], float (&rb)[T::NB]) {
 #pragma unroll
-    for (int j = 0; j < TN; ++j) {
-      const int mi = VEC ? (i < 4 ? tm * 4 + i : BM / 2 + tm * 4 + i - 4) : tm + i * (BM / TM);
-      const int nj = VEC ? (j < 4 ? tn * 4 + j : BN / 2 + tn * 4 + j - 4) : tn + j * (BN / TN);
+  for (int q = 0; q < T::NA; ++q) {
+    const ASlot s = a_slot<T>(tid, q);
+    ra[q] = pr.a(m0 + s.m, rows[s.kk]);
+  }
+#pragma unroll
+  for (int q = 0; q < T::NB; ++q) {
+    const BSlot s = b_slot<T>(tid, q);
+    rb[q] = pr.b(rows[s.r], cols[s.bq]);
+  }
+}
+
+// ... and, a step's products later, the registers into the smem slots.
+template <class T>
+__device__ void put_step(float (*As)[T::AROW], float (*Bs)[T::BROW], int tid, const float (&ra)[T::NA],
+                         const float (&rb)[T::NB]) {
+#pragma unroll
+  for (int q = 0; q < T::NA; ++q) {
+    const ASlot s = a_slot<T>(tid, q);
+    As[s.kk][s.m] = ra[q];
+  }
+#pragma unroll
+  for (int q = 0; q < T::NB; ++q) {
+    const BSlot s = b_slot<T>(tid, q);
+    Bs[s.r][s.c] = rb[q];
+  }
+}
+
+// Step 3: the thread's TM x TN products of the step, k in order.
+template <class T>
+__device__ void multiply_step(const float (*As)[T::AROW], const float (*Bs)[T::BROW], int tm, int tn,
+                              float (&acc)[T::TM][T::TN]) {
+#pragma unroll
+  for (int kk = 0; kk < T::BK; ++kk) {
+    float av[T::TM], bv[T::TN];
+    if constexpr (T::VEC) {
+      const float4 a0 = *reinterpret_cast<const float4*>(&As[kk][tm * 4]);
+      const float4 a1 = *reinterpret_cast<const float4*>(&As[kk][T::BM / 2 + tm * 4]);
+      const float4 b0 = *reinterpret_cast<const float4*>(&Bs[kk][tn * 4]);
+      const float4 b1 = *reinterpret_cast<const float4*>(&Bs[kk][T::BN / 2 + tn * 4]);
+      av[0] = a0.x, av[1] = a0.y, av[2] = a0.z, av[3] = a0.w, av[4] = a1.x, av[5] = a1.y, av[6] = a1.z, av[7] = a1.w;
+      bv[0] = b0.x, bv[1] = b0.y, bv[2] = b0.z, bv[3] = b0.w, bv[4] = b1.x, bv[5] = b1.y, bv[6] = b1.z, bv[7] = b1.w;
+    } else {
+#pragma unroll
+      for (int i = 0; i < T::TM; ++i) av[i] = As[kk][tm + i * (T::BM / T::TM)];
+#pragma unroll
+      for (int j = 0; j < T::TN; ++j) bv[j] = Bs[kk][tn + j * (T::BN / T::TN)];
+    }
+#pragma unroll
+    for (int i = 0; i < T::TM; ++i)
+#pragma unroll
+      for (int j = 0; j < T::TN; ++j) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+  }
+}
+
+// The thread's outputs, once its K range is done.
+template <class T, class Prob>
+__device__ void store_tile(const Prob& pr, const float (&acc)[T::TM][T::TN], int64_t m0, int64_t n0, int tm, int tn,
+                           int split) {
+#pragma unroll
+  for (int i = 0; i < T::TM; ++i)
+#pragma unroll
+    for (int j = 0; j < T::TN; ++j) {
+      const int mi = T::VEC ? (i < 4 ? tm * 4 + i : T::BM / 2 + tm * 4 + i - 4) : tm + i * (T::BM / T::TM);
+      const int nj = T::VEC ? (j < 4 ? tn * 4 + j : T::BN / 2 + tn * 4 + j - 4) : tn + j * (T::BN / T::TN);
       const int64_t m = m0 + mi, n = n0 + nj;
       if (m < pr.M && n < pr.N) store_out(pr, m, n, acc[i][j], split);
     }
 }
 
-template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false, class Prob>
+// A thread's setup, the same in igemm and igemm_pipelined: its B columns, decoded once per
+// block (cols[q] is column n0 + bcol + q*CSTEP), and its accumulators at zero. (Plain
+// locals in the kernels, not a struct holding them: a struct cost v4 up to 14 registers,
+// over the 128 that two blocks per SM allow.)
+template <class T, class Prob>
+__device__ void begin_block(const Prob& pr, int tid, int64_t n0, typename Prob::Col (&cols)[T::BCOLS],
+                            float (&acc)[T::TM][T::TN]) {
+  const int bcol = T::B_ALONG_K ? tid / T::BK : tid % T::BN;
+#pragma unroll
+  for (int q = 0; q < T::BCOLS; ++q) cols[q] = pr.col(n0 + bcol + q * T::CSTEP);
+#pragma unroll
+  for (int i = 0; i < T::TM; ++i)
+#pragma unroll
+    for (int j = 0; j < T::TN; ++j) acc[i][j] = 0.f;
+}
+
+// v2-v4: decode, load, multiply, a barrier after each.
+template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K, class Prob>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
+  using T = Tiling<BM, BN, BK, TM, TN, B_ALONG_K>;
+  __shared__ __align__(16) float As[BK][T::AROW];
+  __shared__ __align__(16) float Bs[BK][T::BROW];
+  __shared__ typename Prob::Row rows[BK];
+  const int tid = static_cast<int>(threadIdx.x);
+  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * BM, n0 = static_cast<int64_t>(blockIdx.x) * BN;
+  const int split = static_cast<int>(blockIdx.z);
+  int64_t kb, ke;
+  k_range(pr, split, kb, ke);
+  const int tm = tid / (BN / TN), tn = tid % (BN / TN);
+  typename Prob::Col cols[T::BCOLS];
+  float acc[TM][TN];
+  begin_block<T>(pr, tid, n0, cols, acc);
+  for (int64_t k0 = kb; k0 < ke; k0 += BK) {
+    if (tid < BK) rows[tid] = pr.row(k0 + tid, k0 + tid < ke);
+    __syncthreads();
+    load_step<T>(pr, rows, cols, m0, tid, As, Bs);
+    __syncthreads();
+    multiply_step<T>(As, Bs, tm, tn, acc);
+    __syncthreads();
+  }
+  store_tile<T>(pr, acc, m0, n0, tm, tn, split);
+}
+
+// One K step of igemm_pipelined, from stage S. At its start stage S holds step k0's tiles
+// and rows[S ^ 1] step k0 + BK's K rows; nobody reads rows[S] any more (step k0's loads were
+// issued a step ago) or stage S ^ 1 (last read by step k0 - BK's products, before the
+// last barrier).
+template <class T, int S, class Prob>
+__device__ void pipelined_step(const Prob& pr, float (*As)[T::BK][T::AROW], float (*Bs)[T::BK][T::BROW],
+                               typename Prob::Row (*rows)[T::BK], const typename Prob::Col (&cols)[T::BCOLS],
+                               int64_t m0, int tid, int tm, int tn, int64_t k0, int64_t ke,
+                               float (&acc)[T::TM][T::TN]) {
+  const bool more = k0 + T::BK < ke;  // the same for the whole block
+  float ra[T::NA], rb[T::NB];
+  if (more) fetch_step<T>(pr, rows[S ^ 1], cols, m0, tid, ra, rb);  // in flight during the products
+  multiply_step<T>(As[S], Bs[S], tm, tn, acc);
+  if (more) {
+    put_step<T>(As[S ^ 1], Bs[S ^ 1], tid, ra, rb);
+    const int64_t k2 = k0 + 2 * T::BK;
+    if (tid < T::BK) rows[S][tid] = pr.row(k2 + tid, k2 + tid < ke);
+  }
+}
+
+// v5: v4 software-pipelined. The tiles and the decoded K rows are double-buffered: while
+// a block multiplies step k from one smem stage, its threads' loads of step k+1 (issued
+// before the products, consumed after them) are in flight into registers, and the BK
+// decoding threads decode step k+2's rows; the registers then go to the other stage. One
+// barrier per step where igemm has three, and a load's latency is hidden behind a step's
+// BK*TM*TN FMAs (v4's block waits out each load at a barrier, with only the SM's other
+// block to run meanwhile).
+// Registers (sm_90, ptxas -v): the forward and bwd-data fit v4's 128, so two 256-thread
+// blocks per SM as v4 (__launch_bounds__ min 2; the ptxas spill guard, cmake/
+// GsnWarnings.cmake, fails the build if that ever costs spills). The bwd-weight (B along
+// K: four decoded columns of 5 registers each per thread) spills 80-120 bytes at 128, so
+// it is left to take 167: one block per SM, 8 warps to v4's 16. Whether its pipelining
+// pays for that is for the GPU benchmark to say (docs/kernels.md).
+template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K, class Prob>
+__global__ void __launch_bounds__((BM / TM) * (BN / TN), B_ALONG_K ? 1 : 2) igemm_pipelined(Prob pr) {
+  using T = Tiling<BM, BN, BK, TM, TN, B_ALONG_K>;
+  __shared__ __align__(16) float As[2][BK][T::AROW];
+  __shared__ __align__(16) float Bs[2][BK][T::BROW];
+  __shared__ typename Prob::Row rows[2][BK];
+  const int tid = static_cast<int>(threadIdx.x);
+  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * BM, n0 = static_cast<int64_t>(blockIdx.x) * BN;
+  const int split = static_cast<int>(blockIdx.z);
+  int64_t kb, ke;
+  k_range(pr, split, kb, ke);
+  const int tm = tid / (BN / TN), tn = tid % (BN / TN);
+  typename Prob::Col cols[T::BCOLS];
+  float acc[TM][TN];
+  begin_block<T>(pr, tid, n0, cols, acc);
+  // Prologue: stage 0 holds the first step, rows[1] the second step's K rows.
+  if (tid < BK) rows[0][tid] = pr.row(kb + tid, kb + tid < ke);
+  __syncthreads();
+  load_step<T>(pr, rows[0], cols, m0, tid, As[0], Bs[0]);
+  if (tid < BK) rows[1][tid] = pr.row(kb + BK + tid, kb + BK + tid < ke);
+  __syncthreads();
+  // Two steps per trip, so each step's stages are compile-time (no stage index held in
+  // registers); a K range of an odd number of steps leaves by the break.
+  for (int64_t k0 = kb; k0 < ke; k0 += 2 * BK) {
+    pipelined_step<T, 0>(pr, As, Bs, rows, cols, m0, tid, tm, tn, k0, ke, acc);
+    __syncthreads();
+    if (k0 + BK >= ke) break;
+    pipelined_step<T, 1>(pr, As, Bs, rows, cols, m0, tid, tm, tn, k0 + BK, ke, acc);
+    __syncthreads();
+  }
+  store_tile<T>(pr, acc, m0, n0, tm, tn, split);
+}
+
+template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K, bool PIPELINED, class Prob>
 void launch_igemm(const Prob& pr, int splits) {
   constexpr int NT = (BM / TM) * (BN / TN);
   GSN_CHECK(ceil_div(pr.M, BM) <= kMaxGridY && splits <= kMaxGridY, "conv (CUDA): ", pr.M, " GEMM rows or ", splits,
             " splits exceed the grid's y/z limit ", kMaxGridY);
   const dim3 grid(static_cast<unsigned>(ceil_div(pr.N, BN)), static_cast<unsigned>(ceil_div(pr.M, BM)),
                   static_cast<unsigned>(splits));
-  igemm<BM, BN, BK, TM, TN, B_ALONG_K, Prob><<<grid, NT, 0, cuda_stream()>>>(pr);
+  if constexpr (PIPELINED)
+    igemm_pipelined<BM, BN, BK, TM, TN, B_ALONG_K, Prob><<<grid, NT, 0, cuda_stream()>>>(pr);
+  else
+    igemm<BM, BN, BK, TM, TN, B_ALONG_K, Prob><<<grid, NT, 0, cuda_stream()>>>(pr);
   GSN_CUDA_CHECK_LAUNCH();
 }
 
@@ -456,10 +609,11 @@ SplitPlan split_plan(int64_t tiles, int64_t K, int BK) {
   return {ceil_div(K, chunk), chunk};
 }
 
-template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false, class Prob> void run_igemm(Prob pr) {
+template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false, bool PIPELINED = false, class Prob>
+void run_igemm(Prob pr) {
   const SplitPlan sp = split_plan(ceil_div(pr.M, BM) * ceil_div(pr.N, BN), pr.K, BK);
   if (sp.splits == 1) {
-    launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K>(pr, 1);
+    launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K, PIPELINED>(pr, 1);
     return;
   }
   // Freed when this returns, while the kernels may still run: the caching allocator
@@ -467,7 +621,7 @@ template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K = false, class 
   Tensor partial = Tensor::empty(Shape{sp.splits, pr.M, pr.N}, DType::F32, Device::CUDA);
   pr.partial = partial.data<float>();
   pr.chunk = sp.chunk;
-  launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K>(pr, static_cast<int>(sp.splits));
+  launch_igemm<BM, BN, BK, TM, TN, B_ALONG_K, PIPELINED>(pr, static_cast<int>(sp.splits));
   finish_split<Prob><<<grid_1d(pr.M * pr.N, 256), 256, 0, cuda_stream()>>>(pr, static_cast<int>(sp.splits));
   GSN_CUDA_CHECK_LAUNCH();
 }
@@ -506,7 +660,8 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
       break;
     case 2: run_igemm<16, 16, 16, 1, 1>(pr); break;
     case 3: run_igemm<64, 64, 16, 4, 4>(pr); break;
-    default: run_igemm<128, 128, 8, 8, 8>(pr); break;
+    case 4: run_igemm<128, 128, 8, 8, 8>(pr); break;
+    default: run_igemm<128, 128, 8, 8, 8, false, true>(pr); break;
   }
 }
 
@@ -524,7 +679,8 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
       break;
     case 2: run_igemm<16, 16, 16, 1, 1>(pr); break;
     case 3: run_igemm<64, 64, 16, 4, 4>(pr); break;
-    default: run_igemm<128, 128, 8, 8, 8>(pr); break;
+    case 4: run_igemm<128, 128, 8, 8, 8>(pr); break;
+    default: run_igemm<128, 128, 8, 8, 8, false, true>(pr); break;
   }
 }
 
@@ -550,7 +706,8 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
       break;
     case 2: run_igemm<16, 16, 16, 1, 1>(pr); break;
     case 3: run_igemm<64, 64, 16, 4, 4>(pr); break;
-    default: run_igemm<128, 128, 8, 8, 8, true>(pr); break;
+    case 4: run_igemm<128, 128, 8, 8, 8, true>(pr); break;
+    default: run_igemm<128, 128, 8, 8, 8, true, true>(pr); break;
   }
 }
 

@@ -64,8 +64,9 @@ void conv2d_backward_bias(const float* gy, const ConvGeom& g, float* gb);
 }  // namespace cpu
 namespace cuda {
 // version 0: the launcher's pick (by shape, see conv.cu); 1..kConvVersions: that version
-// (v1 direct, v2 smem-tiled implicit GEMM, v3 register-blocked implicit GEMM).
-constexpr int kConvVersions = 4;
+// (v1 direct, v2 smem-tiled implicit GEMM, v3 register-blocked implicit GEMM, v4 its
+// 128x128 tile with float4 smem reads, v5 v4 software-pipelined; conv.cu says more).
+constexpr int kConvVersions = 5;
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y, int version = 0);
 void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, float* gx, int version = 0);
 void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, float* gw, int version = 0);

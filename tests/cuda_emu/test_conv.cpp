@@ -1,12 +1,15 @@
 // Emulated kernels/conv/conv.cu against ref::conv2d_* (float out, double sums): forward,
 // backward-data and backward-weight in every version (1 direct, 2 16x16 implicit GEMM, 3
-// 64x64 register-blocked) and the launcher's pick, and the bias gradient. The harness's
+// 64x64 register-blocked, 4 128x128 with float4 smem reads, 5 v4 pipelined, which must
+// also give v4's bits) and the launcher's pick, and the bias gradient. K runs from 1 to 20
+// steps of v4/v5's BK = 8, odd and even counts (v5 takes two steps per loop trip). The harness's
 // gpu tolerance: 8e-6 sqrt(D), D = max(C k k, N Ho Wo, O k k) (tests/harness/cases_conv.cpp).
 // Shapes (x [N, C, H, W], O, k, s, p), kept tiny for the 256-thread blocks: stride 2, k = 5
 // and 7, k = 1, a 1x1 image, pad > k - 1, O = 67 (two 64-row tiles), C k k = 153 > 64,
 // N Ho Wo = 1152 (backward-weight split over 18 K chunks plus finish_split), an empty batch
 // (backward-weight writes zeros).
 #include <algorithm>
+#include <cstring>
 
 #include "kernels/conv/conv.h"
 #include "tests/cuda_emu/emu_check.h"
@@ -49,6 +52,7 @@ TEST_SUITE("conv") {
       ref::conv2d_backward_data<float>(gy.data(), w.data(), g, gx.data());
       ref::conv2d_backward_weight<float>(gy.data(), x.data(), g, gw.data());
       ref::conv2d_backward_bias<float>(gy.data(), g, gb.data());
+      std::vector<float> v4_out[3];  // y, gx, gw of v4: v5 must give their bits (same products, same order)
       for (int version = 0; version <= cuda::kConvVersions; ++version) {
         const std::string name = version ? cat(shape, " v", version) : cat(shape, " pick");
         CaseScope scope(name);
@@ -63,6 +67,15 @@ TEST_SUITE("conv") {
         if (version == 1 && static_cast<int64_t>(nw) > 1024) continue;
         cuda::conv2d_backward_weight(dgy.data(), dx.data(), g, dgw.data(), version);
         expect_close(name + " gw", dgw, gw, tol);
+        if (version == 4) v4_out[0] = dy.vec(), v4_out[1] = dgx.vec(), v4_out[2] = dgw.vec();
+        if (version == 5) {
+          const auto same_bits = [](const std::vector<float>& u, const std::vector<float>& v) {
+            return u.size() == v.size() && std::memcmp(u.data(), v.data(), u.size() * sizeof(float)) == 0;
+          };
+          CHECK_MESSAGE(same_bits(dy.vec(), v4_out[0]), name << " y: not v4's bits");
+          CHECK_MESSAGE(same_bits(dgx.vec(), v4_out[1]), name << " gx: not v4's bits");
+          CHECK_MESSAGE(same_bits(dgw.vec(), v4_out[2]), name << " gw: not v4's bits");
+        }
       }
       CaseScope scope(shape + " bias");
       DevBuf dgy(gy), dgb(no);

@@ -25,7 +25,7 @@
 // itself is the column matrix.
 //
 // The forward's product W col and backward-data's W^T gy run on gsn's AVX-512 kernel where
-// the build targets AVX-512 (kernels/linear/sgemm_cpu_avx512.h: 1.25-1.55x Eigen on these
+// the build targets AVX-512 (kernels/linear/sgemm_cpu_simd.h: 1.25-1.55x Eigen on these
 // shapes), else on Eigen; so does backward-weight, as gW^T = col gy^T (see there).
 //
 // Tasks always run inside an OpenMP parallel region (run_tasks), so Eigen's own GEMM
@@ -44,7 +44,7 @@
 #include "kernels/conv/conv_cpu_padded_weight.h"
 #include "kernels/core/parallel.h"
 #include "kernels/core/transpose_cpu.h"
-#include "kernels/linear/sgemm_cpu_avx512.h"
+#include "kernels/linear/sgemm_cpu_simd.h"
 
 namespace gsn::cpu {
 
@@ -253,7 +253,7 @@ void conv2d_forward_im2col(const float* x, const float* w, const float* b, const
   const int64_t K = g.K(), HoWo = g.Ho * g.Wo;
   const Tiling T = make_tiling(g);
   const CMap Wm(w, g.O, K, Eigen::OuterStride<>(K));
-  const bool use_avx512 = sgemm_nn_avx512_available();
+  const bool use_simd = sgemm_nn_simd_available();
   run_tasks(T.count, [&](int64_t ti) {
     const Tile t = T.tile(g, ti);
     const int64_t cols = T.cols(g, t);
@@ -270,8 +270,8 @@ void conv2d_forward_im2col(const float* x, const float* w, const float* b, const
     } else {
       im2col_tile(x, g, t, buf, cols);
     }
-    if (use_avx512)
-      sgemm_nn_avx512(g.O, cols, K, w, K, colp, ldcol, Y.data(), Y.outerStride());
+    if (use_simd)
+      sgemm_nn_simd(g.O, cols, K, w, K, colp, ldcol, Y.data(), Y.outerStride());
     else
       Y.noalias() = Wm * CMap(colp, K, cols, Eigen::OuterStride<>(ldcol));
     if (b)
@@ -327,9 +327,9 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
   const CMap Wm(w, g.O, K, Eigen::OuterStride<>(K));
   // W^T [K, O] once per call (K*O floats, against K*P of gcol), so the AVX-512 kernel
   // can run gcol = W^T gy as a plain NN product.
-  const bool use_avx512 = sgemm_nn_avx512_available();
-  std::vector<float> wt(use_avx512 ? static_cast<std::size_t>(K * g.O) : 0);
-  if (use_avx512) transpose(w, K, g.O, K, wt.data(), g.O);
+  const bool use_simd = sgemm_nn_simd_available();
+  std::vector<float> wt(use_simd ? static_cast<std::size_t>(K * g.O) : 0);
+  if (use_simd) transpose(w, K, g.O, K, wt.data(), g.O);
   // A task is one multi-image tile, or all row bands of one image (they overlap in gx).
   const int64_t tasks = T.imgs > 1 ? T.count : g.N, tiles_per_task = T.imgs > 1 ? 1 : T.per_image;
   run_tasks(tasks, [&](int64_t task) {
@@ -344,8 +344,8 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
       if (r == 0) std::fill(gx + t.n0 * CHW, gx + t.n1 * CHW, 0.f);
       float* gcol = scratch(static_cast<std::size_t>((K + g.O) * cols));
       const CMap GY = gather_tile(gy, g, t, cols, gcol + K * cols);
-      if (use_avx512)
-        sgemm_nn_avx512(K, cols, g.O, wt.data(), g.O, GY.data(), GY.outerStride(), gcol, cols);
+      if (use_simd)
+        sgemm_nn_simd(K, cols, g.O, wt.data(), g.O, GY.data(), GY.outerStride(), gcol, cols);
       else
         MMap(gcol, K, cols, Eigen::OuterStride<>(cols)).noalias() = Wm.transpose() * GY;
       const int64_t per = (t.i1 - t.i0) * g.Wo;
@@ -367,11 +367,11 @@ void backward_weight_tiles(const float* gy, const float* x, const ConvGeom& g, f
   // col [K, cols] gy^T [cols, O] (an NN product; the tile's gy^T is O*cols floats), and the
   // final pass transposes while it adds the partials. On Eigen, gW [O, K] += gy col^T.
   // Not for shallow K (the stem's 27): there the transpose of gy costs more than it saves.
-  const bool use_avx512 = sgemm_nn_avx512_available() && K >= 64;
+  const bool use_simd = sgemm_nn_simd_available() && K >= 64;
   // 3x3 same convs read a zero-bordered copy of the tile instead of its im2col block
   // (conv_cpu_padded_weight.h): the same bits, a ninth of the copying.
-  const bool padded = use_avx512 && allow_padded && padded_weight::applies(g);
-  const bool direct_out = chunks == 1 && !use_avx512;
+  const bool padded = use_simd && allow_padded && padded_weight::applies(g);
+  const bool direct_out = chunks == 1 && !use_simd;
   std::vector<float> partial(direct_out ? 0 : static_cast<std::size_t>(chunks * OK));
   run_tasks(chunks, [&](int64_t c) {
     float* P = direct_out ? gw : partial.data() + c * OK;
@@ -390,10 +390,10 @@ void backward_weight_tiles(const float* gy, const float* x, const ConvGeom& g, f
       if (!direct) im2col_tile(x, g, t, buf, cols);
       const float* colp = direct ? x + t.n0 * g.C * g.H * g.W + t.i0 * g.W : buf;
       const int64_t ldcol = direct ? g.H * g.W : cols;
-      if (use_avx512) {
+      if (use_simd) {
         float* gyt = buf + (K + g.O) * cols;  // gy^T [cols, O]
         transpose(GY.data(), GY.outerStride(), g.O, cols, gyt, g.O);
-        sgemm_nn_avx512(K, g.O, cols, colp, ldcol, gyt, g.O, P, g.O, !first);
+        sgemm_nn_simd(K, g.O, cols, colp, ldcol, gyt, g.O, P, g.O, !first);
         continue;
       }
       MMap Pm(P, g.O, K, Eigen::OuterStride<>(K));
@@ -408,7 +408,7 @@ void backward_weight_tiles(const float* gy, const float* x, const ConvGeom& g, f
   // Add the chunks' partials in chunk order. [K, O] partials (AVX-512) are transposed on
   // the way, in blocks of 64 k so the strided reads stay in cache and writes run along k.
   const float* part = partial.data();
-  if (!use_avx512) {
+  if (!use_simd) {
     parallel_for(OK, 4096, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) {
         float acc = part[i];

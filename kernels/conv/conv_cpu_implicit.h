@@ -7,7 +7,7 @@
 // output f = i*W + j of a plane and tap (u, v) reads input f + (u-1)*W + (v-1) of the same
 // plane: a CONSTANT shift. So row (c, u, v) of the im2col matrix is the plane x[n,c]
 // itself, shifted, with the lanes whose input lies in the padding (or past the plane)
-// masked to zero. The AVX-512 micro-tile (kernels/linear/sgemm_avx512_tile.h) reads those
+// masked to zero. The SIMD micro-tile (kernels/linear/sgemm_simd_tile.h) reads those
 // rows in place: y[n] [O, H*W] = W [O, 9C] col(x[n]), col never formed, y written in place
 // (no gather/scatter of multi-image tiles either).
 //
@@ -18,11 +18,12 @@
 
 namespace gsn::cpu::implicit {
 
-// True when this build has the route (AVX-512F) and g is a 3x3 conv with s = 1, p = 1.
+// True when this build has the route (AVX-512F or AVX2+FMA) and g is a 3x3 conv with
+// s = 1, p = 1.
 bool applies(const ConvGeom& g);
 
 // y[N,O,H,W] = conv(x[N,C,H,W], w[O,C,3,3]) + b (b may be nullptr). Task: one image's band
-// of 8 panels of 48 output pixels (more where O*9C is small, so a task is >= 2^20 MACs),
+// of 384 output pixels (8 panels of 48 on AVX-512, 24 of 16 on AVX2) (more where O*9C is small, so a task is >= 2^20 MACs),
 // all O channels.
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeom& g, float* y);
 

@@ -6,7 +6,7 @@
 
 #include "kernels/core/error.h"
 #include "kernels/core/transpose_cpu.h"
-#include "kernels/linear/sgemm_cpu_avx512.h"
+#include "kernels/linear/sgemm_cpu_simd.h"
 
 namespace gsn::cpu::padded_weight {
 
@@ -90,7 +90,7 @@ void accumulate_tile(const float* gy, const float* x, const ConvGeom& g, int64_t
   for (int64_t u = 0; u < 3; ++u)
     for (int64_t v = 0; v < 3; ++v) {
       const float* a = xpad + l.first + (u - 1) * l.W1 + (v - 1);
-      sgemm_nn_avx512(g.C, g.O, l.count, a, l.L, gyt, g.O, partial + (3 * u + v) * g.O, 9 * g.O, accumulate);
+      sgemm_nn_simd(g.C, g.O, l.count, a, l.L, gyt, g.O, partial + (3 * u + v) * g.O, 9 * g.O, accumulate);
     }
 }
 

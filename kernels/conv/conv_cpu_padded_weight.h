@@ -43,7 +43,7 @@ int64_t scratch_floats(const ConvGeom& g, int64_t n0, int64_t n1, int64_t i0, in
 // partial [9C, O] row-major (gW^T: row c*9 + 3u + v) = (or, accumulate, +=) the tile's
 // contribution: output rows [i0, i1) of image n0 (n1 = n0 + 1), or all rows (i0 = 0,
 // i1 = H) of images [n0, n1). gy [N, O, H, W], x [N, C, H, W]. Single-threaded; scratch
-// holds scratch_floats(...) floats. Needs the AVX-512 SGEMM (sgemm_nn_avx512_available()).
+// holds scratch_floats(...) floats. Needs the AVX-512 SGEMM (sgemm_nn_simd_available()).
 void accumulate_tile(const float* gy, const float* x, const ConvGeom& g, int64_t n0, int64_t n1, int64_t i0,
                      int64_t i1, float* partial, bool accumulate, float* scratch);
 

@@ -25,7 +25,7 @@
 #include "kernels/conv/conv_cpu_implicit.h"
 #include "kernels/core/dispatch.h"
 #include "kernels/core/parallel.h"
-#include "kernels/linear/sgemm_cpu_avx512.h"
+#include "kernels/linear/sgemm_cpu_simd.h"
 #include "tests/harness/op_harness.h"
 #include "tests/test_util.h"
 
@@ -177,9 +177,9 @@ TEST_CASE("cdc: theta = 0 is exactly conv2d; folded and two-conv forms agree in 
   }
 }
 
-TEST_CASE("conv2d forward: the implicit-GEMM route gives the im2col route's bits" * doctest::test_suite("avx512")) {
+TEST_CASE("conv2d forward: the implicit-GEMM route gives the im2col route's bits" * doctest::test_suite("simd")) {
   if (!cpu::implicit::applies(conv_geom(Shape{1, 1, 3, 3}, Shape{1, 1, 3, 3}, 1, 1)))
-    return test::skip("this build has no implicit-GEMM route (it needs AVX-512)");
+    return test::skip("this build has no implicit-GEMM route (it needs AVX-512F or AVX2+FMA)");
   // Every GSN conv but the attention convs runs the implicit route; training was
   // bit-reproducible on the im2col route before it, and stays so only if the two agree.
   const std::vector<std::pair<Shape, int64_t>> layers = {
@@ -201,9 +201,10 @@ TEST_CASE("conv2d forward: the implicit-GEMM route gives the im2col route's bits
   }
 }
 
-TEST_CASE("conv2d backward-weight: the padded-copy route gives the im2col route's bits" * doctest::test_suite("avx512")) {
-  // Without AVX-512 both calls take the im2col route: nothing to compare.
-  if (!cpu::sgemm_nn_avx512_available()) return test::skip("this build has no padded-copy route (it needs AVX-512)");
+TEST_CASE("conv2d backward-weight: the padded-copy route gives the im2col route's bits" * doctest::test_suite("simd")) {
+  // Without the SIMD SGEMM both calls take the im2col route: nothing to compare.
+  if (!cpu::sgemm_nn_simd_available())
+    return test::skip("this build has no padded-copy route (it needs AVX-512F or AVX2+FMA)");
   // Row bands of one image (with real rows above and below), single whole images, and
   // multi-image tiles (zero rows between images); odd sizes; C under 8 (K < 64: the im2col
   // route, where both calls must agree trivially) and over.

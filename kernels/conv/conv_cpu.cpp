@@ -1,5 +1,6 @@
-// Fast CPU conv2d, float32: im2col on tiles + GEMM (gsn's AVX-512 SGEMM, or Eigen); a direct
-// path for O <= 4 (conv_cpu_direct.h); on AVX-512 builds the forward of 3x3 same convs (and
+// Fast CPU conv2d, float32: im2col on tiles + GEMM (gsn's SIMD SGEMM, or Eigen); a direct
+// path for O <= 4 (conv_cpu_direct.h); on SIMD builds (AVX-512F or AVX2+FMA,
+// kernels/linear/simd_vec.h) the forward of 3x3 same convs (and
 // so their backward-data, run as a forward conv) skips im2col (conv_cpu_implicit.h), and
 // their backward-weight reads a zero-bordered copy of each tile instead of its im2col
 // block (conv_cpu_padded_weight.h): im2col remains for the stem's backward-weight (K = 27)
@@ -24,9 +25,10 @@
 // K*cols of im2col. 1x1 stride-1 unpadded convs on single-image tiles skip im2col: x
 // itself is the column matrix.
 //
-// The forward's product W col and backward-data's W^T gy run on gsn's AVX-512 kernel where
-// the build targets AVX-512 (kernels/linear/sgemm_cpu_simd.h: 1.25-1.55x Eigen on these
-// shapes), else on Eigen; so does backward-weight, as gW^T = col gy^T (see there).
+// The forward's product W col and backward-data's W^T gy run on gsn's SIMD kernel where
+// the build targets AVX-512F or AVX2+FMA (kernels/linear/sgemm_cpu_simd.h: 1.25-1.55x
+// Eigen on these shapes on AVX-512), else on Eigen; so does backward-weight, as
+// gW^T = col gy^T (see there).
 //
 // Tasks always run inside an OpenMP parallel region (run_tasks), so Eigen's own GEMM
 // threading stays off (Eigen runs single-threaded when called from a team of > 1 threads,
@@ -287,7 +289,7 @@ namespace {
 // when O < C (the fusion layer: 64 against 288 channels), no zero fill, no scatter, and the
 // forward's tiles run in parallel. On the im2col route it is used only when it moves less
 // data, so layers with O >= C keep the col2im route; where the forward of the flipped conv
-// runs implicit GEMM (3x3 same convs on AVX-512, conv_cpu_implicit.h; not where C <= 4
+// runs implicit GEMM (3x3 same convs on SIMD builds, conv_cpu_implicit.h; not where C <= 4
 // makes it a direct conv, slower than col2im at the stem) it moves no column data at all
 // and is always taken.
 bool backward_data_as_forward(const ConvGeom& g) {
@@ -325,7 +327,7 @@ void conv2d_backward_data(const float* gy, const float* w, const ConvGeom& g, fl
   const int64_t K = g.K(), HoWo = g.Ho * g.Wo, CHW = g.C * g.H * g.W;
   const Tiling T = make_tiling(g);
   const CMap Wm(w, g.O, K, Eigen::OuterStride<>(K));
-  // W^T [K, O] once per call (K*O floats, against K*P of gcol), so the AVX-512 kernel
+  // W^T [K, O] once per call (K*O floats, against K*P of gcol), so the SIMD kernel
   // can run gcol = W^T gy as a plain NN product.
   const bool use_simd = sgemm_nn_simd_available();
   std::vector<float> wt(use_simd ? static_cast<std::size_t>(K * g.O) : 0);
@@ -363,7 +365,7 @@ void backward_weight_tiles(const float* gy, const float* x, const ConvGeom& g, f
     return;
   }
   const int64_t len = (T.count + kWeightChunks - 1) / kWeightChunks, chunks = (T.count + len - 1) / len;
-  // On the AVX-512 kernel each chunk accumulates the TRANSPOSED gradient, gW^T [K, O] +=
+  // On the SIMD kernel each chunk accumulates the TRANSPOSED gradient, gW^T [K, O] +=
   // col [K, cols] gy^T [cols, O] (an NN product; the tile's gy^T is O*cols floats), and the
   // final pass transposes while it adds the partials. On Eigen, gW [O, K] += gy col^T.
   // Not for shallow K (the stem's 27): there the transpose of gy costs more than it saves.
@@ -405,7 +407,7 @@ void backward_weight_tiles(const float* gy, const float* x, const ConvGeom& g, f
     }
   });
   if (direct_out) return;
-  // Add the chunks' partials in chunk order. [K, O] partials (AVX-512) are transposed on
+  // Add the chunks' partials in chunk order. [K, O] partials (SIMD) are transposed on
   // the way, in blocks of 64 k so the strided reads stay in cache and writes run along k.
   const float* part = partial.data();
   if (!use_simd) {

@@ -1,6 +1,6 @@
 // The CPU conv's backward-weight for 3x3 "same" convolutions (stride 1, pad 1: every GSN
 // conv but the attention convs) without im2col. Internal to conv_cpu.cpp, which calls it
-// per tile of output pixels on its AVX-512 route; shapes and semantics: conv.h.
+// per tile of output pixels on its SIMD route; shapes and semantics: conv.h.
 //
 // Why: the im2col route writes a [9C, cols] block (9 shifted copies of the tile's input)
 // for every tile and the GEMM reads it back: memcpy and the im2col loops were ~5.5% of a
@@ -14,7 +14,7 @@
 // tap (u, v) input at f + (u-1)(W+1) + (v-1): a constant shift, the padding already in the
 // data, no masks. So row (c, u, v) of the im2col matrix, taken over the padded output
 // positions, is channel c's padded plane shifted, read in place, and each tap is one GEMM
-// on the AVX-512 SGEMM:
+// on the SIMD SGEMM (AVX-512F or AVX2+FMA):
 //
 //   gW^T[c*9 + t, o] (+)= sum_f Xpad[c, f + off_t] * gyT[f, o]       t = 3u + v
 //
@@ -43,7 +43,7 @@ int64_t scratch_floats(const ConvGeom& g, int64_t n0, int64_t n1, int64_t i0, in
 // partial [9C, O] row-major (gW^T: row c*9 + 3u + v) = (or, accumulate, +=) the tile's
 // contribution: output rows [i0, i1) of image n0 (n1 = n0 + 1), or all rows (i0 = 0,
 // i1 = H) of images [n0, n1). gy [N, O, H, W], x [N, C, H, W]. Single-threaded; scratch
-// holds scratch_floats(...) floats. Needs the AVX-512 SGEMM (sgemm_nn_simd_available()).
+// holds scratch_floats(...) floats. Needs the SIMD SGEMM (sgemm_nn_simd_available()).
 void accumulate_tile(const float* gy, const float* x, const ConvGeom& g, int64_t n0, int64_t n1, int64_t i0,
                      int64_t i1, float* partial, bool accumulate, float* scratch);
 

@@ -103,16 +103,16 @@ GSN_OP_CASES(conv) {
       {{4, 16, 33, 31}, 17, 3, 1, 1, true},
       {{1, 40, 9, 18}, 5, 7, 1, 3, false},
       {{1, 25, 3, 300}, 5, 3, 1, 1, false},   // R = 1: 3 row tiles; bwd-data as a forward conv (O < C)
-      {{1, 5, 3, 300}, 30, 3, 1, 1, true},    // R = 1, bwd-data through col2im (O >= C; without AVX-512)
+      {{1, 5, 3, 300}, 30, 3, 1, 1, true},    // R = 1, bwd-data through col2im (O >= C; without the SIMD SGEMM)
       // Small images grouped into multi-image tiles (H*W < 256 columns), with a short last
       // tile: bwd-data as a forward conv (O < C) and through col2im (O >= C; 3x3 same convs
-      // take it only on builds without AVX-512, where the forward is not implicit); strided;
+      // take it only on builds without the SIMD SGEMM, where the forward is not implicit); strided;
       // pointwise (no im2col on single-image tiles, a copy on grouped ones).
       {{20, 9, 6, 5}, 5, 3, 1, 1, true},
       {{20, 3, 6, 5}, 5, 3, 1, 1, false},
       {{20, 3, 7, 5}, 4, 3, 2, 1, true},
       {{20, 6, 5, 5}, 5, 1, 1, 0, false},
-      // K = C*k*k >= 64 with O > 4: backward-weight on the AVX-512 kernel (transposed
+      // K = C*k*k >= 64 with O > 4: backward-weight on the SIMD kernel (transposed
       // partials) for grouped images, strided, and pointwise (x as the column matrix).
       {{20, 9, 6, 5}, 6, 3, 1, 1, true},
       {{20, 8, 7, 5}, 12, 3, 2, 1, false},
@@ -122,13 +122,15 @@ GSN_OP_CASES(conv) {
       // its padded-copy route (as every direct conv does on builds without AVX-512).
       {{3, 2, 10, 9}, 1, 5, 1, 1, true},
       {{2, 2, 7, 6}, 2, 3, 1, 2, false},
-      // 3x3 same convs with O > 4 take the implicit-GEMM forward on AVX-512 builds (above
-      // too): 1-pixel rows and columns and a 1x1 image (most taps masked), a last panel of
-      // one vector (H*W = 33*31 above) and of two (6x5), and several 8-panel bands.
+      // 3x3 same convs with O > 4 take the implicit-GEMM forward on SIMD builds (AVX-512F
+      // or AVX2+FMA; above too): 1-pixel rows and columns and a 1x1 image (most taps
+      // masked), last panels of one vector (AVX-512: H*W = 33*31 above; AVX2: 4x6) and of
+      // two (6x5 on both), and several bands (384 pixels each).
       {{3, 4, 1, 1}, 6, 3, 1, 1, true},
       {{2, 5, 1, 19}, 7, 3, 1, 1, false},
       {{2, 3, 21, 1}, 9, 3, 1, 1, true},
       {{2, 3, 37, 29}, 10, 3, 1, 1, false},
+      {{3, 6, 4, 6}, 7, 3, 1, 1, true},
   };
   for (const ConvCase& c : cases) add_conv(c);
 

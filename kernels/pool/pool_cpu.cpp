@@ -6,6 +6,8 @@
 //     the buffer's column bins are summed (backward: the mirror image).
 #if defined(__AVX512F__)
 #include "kernels/core/avx512_mask.h"
+#elif defined(__AVX2__)
+#include <immintrin.h>
 #endif
 
 #include <algorithm>
@@ -72,16 +74,55 @@ void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0
   _mm512_mask_storeu_ps(y, first_lanes(n), best);
   _mm512_mask_storeu_ps(at, first_lanes(n), best_at);
 }
+constexpr int64_t kV2Block = 16;
+#elif defined(__AVX2__)
+// Version 2 on AVX2: as the AVX-512 block above with 8 outputs at once (n <= 8). The
+// stride-2 gather is two masked loads of 8 (vmaskmovps: masked lanes read as 0, never
+// touched), a shuffle of their even elements inside each 128-bit half, [lo0 lo2 hi0 hi2 |
+// lo4 lo6 hi4 hi6], and a permute of 64-bit pairs into [lo0 lo2 lo4 lo6 hi0 hi2 hi4 hi6].
+// Same scan order and ordered strict compare: bit-identical to max_window.
+inline __m256i first8(int64_t n) {
+  const int k = n <= 0 ? 0 : n >= 8 ? 8 : static_cast<int>(n);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0, int64_t n, float* y, float* at) {
+  const __m256 two_l = _mm256_setr_ps(0.f, 2.f, 4.f, 6.f, 8.f, 10.f, 12.f, 14.f);
+  const int64_t used = 2 * n - 1;  // elements 0 .. 2n-2 of the 16 at x[h, 2j0-1+dw]
+  const __m256i m_lo = first8(used), m_hi = first8(used - 8);
+  __m256 best = _mm256_setzero_ps(), best_at = _mm256_setzero_ps();
+  for (int64_t h = h0; h < h1; ++h)
+    for (int64_t dw = 0; dw < 3; ++dw) {
+      const float* src = xp + h * W + 2 * j0 - 1 + dw;
+      const __m256 evens = _mm256_shuffle_ps(_mm256_maskload_ps(src, m_lo), _mm256_maskload_ps(src + 8, m_hi),
+                                             _MM_SHUFFLE(2, 0, 2, 0));
+      const __m256 v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(evens), _MM_SHUFFLE(3, 1, 2, 0)));
+      const __m256 pos = _mm256_add_ps(_mm256_set1_ps(static_cast<float>(h * W + 2 * j0 - 1 + dw)), two_l);
+      if (h == h0 && dw == 0) {
+        best = v, best_at = pos;
+        continue;
+      }
+      const __m256 gt = _mm256_cmp_ps(v, best, _CMP_GT_OQ);
+      best = _mm256_blendv_ps(best, v, gt);
+      best_at = _mm256_blendv_ps(best_at, pos, gt);
+    }
+  _mm256_maskstore_ps(y, first8(n), best);
+  _mm256_maskstore_ps(at, first8(n), best_at);
+}
+constexpr int64_t kV2Block = 8;
+#endif
+#if defined(__AVX512F__) || defined(__AVX2__)
+#define GSN_POOL_V2 1
 #endif
 }  // namespace
 
 // Version 1: one output at a time over its clipped window (max_window), ~3 GB/s on the
 // 2-core bench machine: the compare/select chain per output is serial. Version 2 (AVX-512
-// builds, k 3 / s 2 / p 1 only): the unclipped columns 16 at a time (max3s2_block);
-// version 1 still does the clipped first (and, for odd W, last) column.
+// or AVX2 builds, k 3 / s 2 / p 1 only): the unclipped columns 16 (AVX-512) or 8 (AVX2)
+// at a time (max3s2_block); version 1 still does the clipped first (and, for odd W, last)
+// column.
 void max_pool2d_forward(const float* x, const PoolGeom& g, float* y, float* idx) {
   const int64_t H = g.H, W = g.W, Ho = g.Ho, Wo = g.Wo, k = g.k, s = g.s, p = g.p;
-#if defined(__AVX512F__)
+#if defined(GSN_POOL_V2)
   // Version 2 takes columns [1, j_end): their windows are not clipped (2j+1 <= W-1).
   const int64_t j_end = k == 3 && s == 2 && p == 1 ? std::min<int64_t>(Wo, W / 2) : 0;
 #endif
@@ -93,9 +134,9 @@ void max_pool2d_forward(const float* x, const PoolGeom& g, float* y, float* idx)
       for (int64_t i = 0; i < Ho; ++i) {
         const int64_t h0 = std::max<int64_t>(i * s - p, 0), h1 = std::min<int64_t>(i * s - p + k, H);
         for (int64_t j = 0; j < Wo; ++j) {
-#if defined(__AVX512F__)
+#if defined(GSN_POOL_V2)
           if (j >= 1 && j < j_end) {
-            const int64_t n = std::min<int64_t>(16, j_end - j);
+            const int64_t n = std::min<int64_t>(kV2Block, j_end - j);
             max3s2_block(xp, W, h0, h1, j, n, yp + i * Wo + j, ip + i * Wo + j);
             j += n - 1;
             continue;

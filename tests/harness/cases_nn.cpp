@@ -127,9 +127,10 @@ GSN_OP_CASES(pool) {
   const std::vector<MP> mps = {{{1, 1, 1, 1}, 3, 2, 1},   {{2, 3, 7, 5}, 3, 2, 1}, {{1, 2, 16, 13}, 3, 2, 1},
                                {{3, 5, 33, 31}, 3, 2, 1}, {{2, 3, 8, 6}, 2, 2, 0}, {{2, 2, 5, 7}, 3, 1, 1},
                                {{1, 3, 11, 9}, 5, 3, 2},  {{2, 1, 4, 9}, 1, 1, 0},
-                               // 3x3 s2 p1 rows of 32 and 35 outputs (even and odd W): the
-                               // AVX-512 version's columns 1..31 are a full 16-output block
-                               // and one of 15; columns 1..34, two full blocks and a short one
+                               // 3x3 s2 p1 rows of 32 and 35 outputs (even and odd W): v2's
+                               // columns 1..31 are a full 16-output block and one of 15 on
+                               // AVX-512 (3 full 8-output blocks and one of 7 on AVX2);
+                               // columns 1..33, two full blocks and a short one (four and one)
                                {{2, 2, 6, 64}, 3, 2, 1},  {{1, 2, 9, 69}, 3, 2, 1}};
   for (const MP& m : mps) {
     OpCase c{"max_pool2d k" + std::to_string(m.k) + " s" + std::to_string(m.st) + " p" + std::to_string(m.p) + str(m.s),

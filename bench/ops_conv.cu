@@ -168,10 +168,11 @@ GSN_BENCHMARKS(conv_cuda) {
       reg("conv2d_bwd_weight", l.name, "cudnn", f, true, [get] { Layer& L = get(); L.c->bwd_filter(L.gy, L.x, L.gw); });
       for (int v = 0; v <= cuda::kConvVersions; ++v) {
         // Version 1 (naive) only where it takes under a second; above kHeavyFlops the
-        // launcher's pick (version 0, the one held against cuDNN) and the two
-        // register-blocked versions it chooses between (v3, v4: at an estimated 10-30
-        // TFLOP/s, 6 runs of every paper layer's 3 passes take a few seconds each), not v2,
-        // whose 16x16 tiles would take minutes there: the GPU check has 90 s for convs.
+        // launcher's pick (version 0, the one held against cuDNN) and the register-blocked
+        // versions it chooses between (v3, v4, and v5, v4 pipelined, a candidate for its
+        // place), not v2, whose 16x16 tiles would take minutes there: the GPU check has
+        // 90 s for convs. The heavy passes add up to ~1.7 TFLOP per version and pass, so 6
+        // runs of 4 versions and cuDNN in 3 passes are ~150 TFLOP: 5-15 s at 10-30 TFLOP/s.
         if (v == 1 && f > 10e9) continue;
         if (v > 0 && v < 3 && f > gb::kHeavyFlops) continue;
         const std::string impl = v == 0 ? "gsn_cuda" : "gsn_cuda_v" + std::to_string(v);

@@ -9,8 +9,13 @@
 // side by side. (AVX2 machines, such as the 2-core AMD EPYC of some of our sessions, ran
 // the whole conv on Eigen before 2026-11-29.)
 //
-// Masked-off lanes read as 0 and their addresses are never touched, on both: AVX-512's
-// masked loads and AVX2's vmaskmovps suppress faults on masked elements.
+// Masked-off lanes read as 0 and are never written. Their addresses can lie outside the
+// tensor (the implicit conv's taps reach up to W+1 floats before the first plane and
+// after the last; edge panels up to a vector past B's or C's end), which is safe where a
+// masked-off element cannot fault: AVX-512's masked loads and stores guarantee that, and
+// so does Intel's manual for AVX's vmaskmovps. AMD's manual leaves it to the
+// implementation; Zen 3 was seen not to fault (a guard-page test of both loads and
+// stores, 2026-11-29). An AVX2 CPU that did fault there would crash in the first conv.
 #pragma once
 #include <cstdint>
 
@@ -47,7 +52,12 @@ struct Vec {
 #else
 struct Vec {
   static constexpr int kLanes = 8;
-  static constexpr int kAccumulators = 12;  // of 16 ymm: 12 sums, up to 2 B vectors, 1 broadcast
+  // Of 16 ymm: 12 sums, the 2 B vectors, 1 broadcast and the mask vmaskmovps needs in a
+  // register: 16, so GCC 12 keeps a few values of the 6x16 (and 12x8) tile on the stack
+  // (per 108 FMAs, 6 stores and 4 FMAs with a stack operand). Without them (10 sums: 5x16
+  // and 10x8 tiles, no stack traffic) the convs ran 3-6% slower and the tiny step 4% (332
+  // against 318 ms, 2026-11-29): fewer FMAs per B load cost more than the spills.
+  static constexpr int kAccumulators = 12;
   static constexpr int kMaxVectors = 2;     // B vectors per micro-tile row (16 columns)
   using Reg = __m256;
   using Mask = __m256i;  // a lane is on where its sign bit is

@@ -1,5 +1,6 @@
 #include "kernels/core/cpu_allocator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -22,7 +23,7 @@ namespace gsn {
 
 namespace {
 constexpr std::size_t kMinCachedBytes = std::size_t{256} << 10;  // 256 KiB
-constexpr std::size_t kMaxCachedBytes = std::size_t{4} << 30;    // 4 GiB
+constexpr std::size_t kMaxCachedBytes = std::size_t{4} << 30;    // 4 GiB, or the peak in use
 
 // The size actually allocated for a request: a multiple of kCpuAlign, and for cached
 // sizes the next of 8 classes per power of two.
@@ -40,6 +41,13 @@ struct Cache {
   std::mutex mu;
   std::unordered_map<std::size_t, std::vector<void*>> free;  // class size -> blocks
   CpuCacheStats stats;
+  void note_live(std::size_t n) {
+    stats.live += n;
+    stats.peak_live = std::max(stats.peak_live, stats.live);
+  }
+  // How much the free lists may hold: kMaxCachedBytes, or more where the process has
+  // already had more than that in use at once (see cpu_allocator.h).
+  std::size_t limit() const { return std::max(kMaxCachedBytes, stats.peak_live); }
 
   void release_all_locked() {
     for (auto& [size, blocks] : free)
@@ -65,6 +73,7 @@ void* cpu_alloc(std::size_t bytes) {
       it->second.pop_back();
       c.stats.cached -= n;
       ++c.stats.hits;
+      c.note_live(n);
       return p;
     }
     ++c.stats.misses;
@@ -74,6 +83,7 @@ void* cpu_alloc(std::size_t bytes) {
       p = system_alloc(n);
     }
     if (!p) GSN_THROW("out of CPU memory allocating ", bytes, " bytes");
+    c.note_live(n);
     return p;
   }
   void* p = system_alloc(n);
@@ -87,7 +97,8 @@ void cpu_release(void* p, std::size_t bytes) {
   if (GSN_CPU_CACHE && n >= kMinCachedBytes) {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
-    if (c.stats.cached + n <= kMaxCachedBytes) {
+    c.stats.live -= n;
+    if (c.stats.cached + n <= c.limit()) {
       c.free[n].push_back(p);
       c.stats.cached += n;
       return;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "kernels/core/backend.h"
 #include "kernels/core/cpu_allocator.h"
@@ -122,6 +123,18 @@ TEST_CASE("the CPU caching allocator reuses large blocks and leaves small ones t
   CHECK(cpu_cache_stats().cached < 3 * big + big / 2);  // size classes waste at most 12.5%
   cpu_empty_cache();
   CHECK(cpu_cache_stats().cached == 0);
+  // Above 4 GiB it keeps as much as was in use at once: five 1 GiB blocks (address space
+  // only: they are never touched) all come back to the free lists.
+  {
+    constexpr std::size_t GiB = std::size_t{1} << 30;
+    std::vector<void*> blocks;
+    for (int i = 0; i < 5; ++i) blocks.push_back(cpu_alloc(GiB));
+    CHECK(cpu_cache_stats().live >= 5 * GiB);
+    CHECK(cpu_cache_stats().peak_live >= 5 * GiB);
+    for (void* q : blocks) cpu_release(q, GiB);
+    CHECK(cpu_cache_stats().cached == 5 * GiB);
+    cpu_empty_cache();
+  }
   // Tensors go through it: a freed activation-sized tensor's memory is reused.
   const void* p;
   {

@@ -459,13 +459,23 @@ __device__ void store_tile(const Prob& pr, const float (&acc)[T::TM][T::TN], int
     }
 }
 
-// A thread's setup, the same in igemm and igemm_pipelined: its B columns, decoded once per
-// block (cols[q] is column n0 + bcol + q*CSTEP), and its accumulators at zero. (Plain
-// locals in the kernels, not a struct holding them: a struct cost v4 up to 14 registers,
-// over the 128 that two blocks per SM allow.)
+// A thread's setup, the same in igemm and igemm_pipelined: its index, its split (grid z)
+// and K range, its micro-tile's position (tm, tn), its tile's corner (m0, n0), its B
+// columns, decoded once per block (cols[q] is column n0 + bcol + q*CSTEP), and its
+// accumulators at zero. (Out-parameters into the kernels' plain locals, not a struct
+// holding them: a struct cost v4 up to 14 registers, over the 128 that two blocks per
+// SM allow.)
 template <class T, class Prob>
-__device__ void begin_block(const Prob& pr, int tid, int64_t n0, typename Prob::Col (&cols)[T::BCOLS],
+__device__ void begin_block(const Prob& pr, int& tid, int& split, int& tm, int& tn, int64_t& m0, int64_t& n0,
+                            int64_t& kb, int64_t& ke, typename Prob::Col (&cols)[T::BCOLS],
                             float (&acc)[T::TM][T::TN]) {
+  tid = static_cast<int>(threadIdx.x);
+  split = static_cast<int>(blockIdx.z);
+  tm = tid / (T::BN / T::TN);
+  tn = tid % (T::BN / T::TN);
+  m0 = static_cast<int64_t>(blockIdx.y) * T::BM;
+  n0 = static_cast<int64_t>(blockIdx.x) * T::BN;
+  k_range(pr, split, kb, ke);
   const int bcol = T::B_ALONG_K ? tid / T::BK : tid % T::BN;
 #pragma unroll
   for (int q = 0; q < T::BCOLS; ++q) cols[q] = pr.col(n0 + bcol + q * T::CSTEP);
@@ -482,15 +492,11 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN)) igemm(Prob pr) {
   __shared__ __align__(16) float As[BK][T::AROW];
   __shared__ __align__(16) float Bs[BK][T::BROW];
   __shared__ typename Prob::Row rows[BK];
-  const int tid = static_cast<int>(threadIdx.x);
-  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * BM, n0 = static_cast<int64_t>(blockIdx.x) * BN;
-  const int split = static_cast<int>(blockIdx.z);
-  int64_t kb, ke;
-  k_range(pr, split, kb, ke);
-  const int tm = tid / (BN / TN), tn = tid % (BN / TN);
+  int tid, split, tm, tn;
+  int64_t m0, n0, kb, ke;
   typename Prob::Col cols[T::BCOLS];
   float acc[TM][TN];
-  begin_block<T>(pr, tid, n0, cols, acc);
+  begin_block<T>(pr, tid, split, tm, tn, m0, n0, kb, ke, cols, acc);
   for (int64_t k0 = kb; k0 < ke; k0 += BK) {
     if (tid < BK) rows[tid] = pr.row(k0 + tid, k0 + tid < ke);
     __syncthreads();
@@ -541,15 +547,11 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN), B_ALONG_K ? 1 : 2) igem
   __shared__ __align__(16) float As[2][BK][T::AROW];
   __shared__ __align__(16) float Bs[2][BK][T::BROW];
   __shared__ typename Prob::Row rows[2][BK];
-  const int tid = static_cast<int>(threadIdx.x);
-  const int64_t m0 = static_cast<int64_t>(blockIdx.y) * BM, n0 = static_cast<int64_t>(blockIdx.x) * BN;
-  const int split = static_cast<int>(blockIdx.z);
-  int64_t kb, ke;
-  k_range(pr, split, kb, ke);
-  const int tm = tid / (BN / TN), tn = tid % (BN / TN);
+  int tid, split, tm, tn;
+  int64_t m0, n0, kb, ke;
   typename Prob::Col cols[T::BCOLS];
   float acc[TM][TN];
-  begin_block<T>(pr, tid, n0, cols, acc);
+  begin_block<T>(pr, tid, split, tm, tn, m0, n0, kb, ke, cols, acc);
   // Prologue: stage 0 holds the first step, rows[1] the second step's K rows.
   if (tid < BK) rows[0][tid] = pr.row(kb + tid, kb + tid < ke);
   __syncthreads();

@@ -15,6 +15,7 @@
 #include "kernels/core/backend.h"
 #include "kernels/core/device_select.h"
 #include "kernels/core/parallel.h"
+#include "kernels/linear/sgemm_cpu_simd.h"
 #include "losses/losses_ag.h"
 #include "nn/checkpoint.h"
 #include "train/data_setup.h"
@@ -105,7 +106,8 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   Optimizer optim(model.named_parameters(), oo);
   say("model: GSN " + o.preset + ", " + std::to_string(model.parameter_count()) + " parameters, device " +
       device_name(device) + (device == Device::CUDA ? " (" + cuda_status() + ")" : "") + ", " +
-      std::to_string(num_threads()) + " CPU threads");
+      std::to_string(num_threads()) + " CPU threads" +
+      (device == Device::CPU ? std::string(", conv micro-kernels ") + cpu::sgemm_simd_name() : std::string()));
 
   int64_t start_step = 0;
   double best_srcc = -INFINITY;

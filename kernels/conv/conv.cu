@@ -37,6 +37,7 @@
 // GPU (docs/kernels.md): v1 for M <= 4 (the 2->1 attention conv), v2 for M < 32, v3 for
 // M < 128, else v4.
 #include <algorithm>
+#include <cstdlib>
 
 #include "kernels/conv/conv.h"
 #include "kernels/core/cuda_check.cuh"
@@ -639,8 +640,24 @@ __global__ void bias_grad(const float* __restrict__ gy, int64_t N, int64_t O, in
   if (threadIdx.x == 0) gb[o] = total;
 }
 
-// version 0: by shape (M is the GEMM's row count: O, or C for bwd-data).
+// GSN_CUDA_CONV_VERSION=v (1..kConvVersions) in the environment makes the pick (version
+// 0) take v for every conv: a whole training step, the op harness or a compute-sanitizer
+// run on one version (scripts/gpu-check.sh runs racecheck over v5 so). Read per call, so
+// a test can set it.
+int forced_version() {
+  const char* e = std::getenv("GSN_CUDA_CONV_VERSION");
+  if (!e || !*e) return 0;
+  char* end = nullptr;
+  const long v = std::strtol(e, &end, 10);
+  GSN_CHECK(*end == '\0' && v >= 1 && v <= kConvVersions, "GSN_CUDA_CONV_VERSION=", e,
+            ": not a conv kernel version (1..", kConvVersions, ")");
+  return static_cast<int>(v);
+}
+
+// version 0: by shape (M is the GEMM's row count: O, or C for bwd-data), unless
+// GSN_CUDA_CONV_VERSION names one.
 int pick(int version, int64_t M) {
+  if (version == 0) version = forced_version();
   if (version != 0) {
     GSN_CHECK(version >= 1 && version <= kConvVersions, "conv2d (CUDA): no kernel version ", version);
     return version;

@@ -63,7 +63,8 @@ void conv2d_backward_weight(const float* gy, const float* x, const ConvGeom& g, 
 void conv2d_backward_bias(const float* gy, const ConvGeom& g, float* gb);
 }  // namespace cpu
 namespace cuda {
-// version 0: the launcher's pick (by shape, see conv.cu); 1..kConvVersions: that version
+// version 0: the launcher's pick (by shape, see conv.cu; the environment variable
+// GSN_CUDA_CONV_VERSION=v makes it take v everywhere); 1..kConvVersions: that version
 // (v1 direct, v2 smem-tiled implicit GEMM, v3 register-blocked implicit GEMM, v4 its
 // 128x128 tile with float4 smem reads, v5 v4 software-pipelined; conv.cu says more).
 constexpr int kConvVersions = 5;

@@ -245,6 +245,12 @@ inline std::vector<std::string> unlaunched(const std::string& file) {
     if (registry().launches[fmt("%s:%s", base_name(file).c_str(), k.c_str())] == 0) out.push_back(k);
   return out;
 }
+// How many launches of `kernel` in `file` have run (a driver checks which kernel a
+// launcher chose).
+inline long launches(const std::string& file, const std::string& kernel) {
+  std::lock_guard<std::mutex> lock(registry().mu);
+  return registry().launches[fmt("%s:%s", base_name(file).c_str(), kernel.c_str())];
+}
 // The .cu files linked in ("batch_norm.cu", ...).
 inline std::vector<std::string> kernel_files() {
   std::lock_guard<std::mutex> lock(registry().mu);

@@ -2,13 +2,15 @@
 // backward-data and backward-weight in every version (1 direct, 2 16x16 implicit GEMM, 3
 // 64x64 register-blocked, 4 128x128 with float4 smem reads, 5 v4 pipelined, which must
 // also give v4's bits) and the launcher's pick, and the bias gradient. K runs from 1 to 20
-// steps of v4/v5's BK = 8, odd and even counts (v5 takes two steps per loop trip). The harness's
+// steps of v4/v5's BK = 8, odd and even counts (v5 takes two steps per loop trip). And
+// that GSN_CUDA_CONV_VERSION makes the pick take the version it names. The harness's
 // gpu tolerance: 8e-6 sqrt(D), D = max(C k k, N Ho Wo, O k k) (tests/harness/cases_conv.cpp).
 // Shapes (x [N, C, H, W], O, k, s, p), kept tiny for the 256-thread blocks: stride 2, k = 5
 // and 7, k = 1, a 1x1 image, pad > k - 1, O = 67 (two 64-row tiles), C k k = 153 > 64,
 // N Ho Wo = 1152 (backward-weight split over 18 K chunks plus finish_split), an empty batch
 // (backward-weight writes zeros).
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "kernels/conv/conv.h"
@@ -82,6 +84,29 @@ TEST_SUITE("conv") {
       cuda::conv2d_backward_bias(dgy.data(), g, dgb.data());
       expect_close(shape + " gb", dgb, gb, tol);
     }
+  }
+
+  TEST_CASE("GSN_CUDA_CONV_VERSION makes the pick take that version") {
+    // O = 6: the pick's own choice is v2 (M < 32), so igemm_pipelined runs only if forced.
+    const ConvGeom g{1, 3, 9, 7, 6, 3, 1, 1, 9, 7};
+    const std::vector<float> x = draw(sz(3 * 9 * 7), -1.0, 1.0, 11), w = draw(sz(6 * 3 * 9), -1.0, 1.0, 12),
+                             gy = draw(sz(6 * 9 * 7), -1.0, 1.0, 13);
+    DevBuf dx(x), dw(w), dgy(gy), dy(gy.size()), dgx(x.size()), dgw(w.size());
+    const auto run_all = [&] {
+      cuda::conv2d_forward(dx.data(), dw.data(), nullptr, g, dy.data(), 0);
+      cuda::conv2d_backward_data(dgy.data(), dw.data(), g, dgx.data(), 0);
+      cuda::conv2d_backward_weight(dgy.data(), dx.data(), g, dgw.data(), 0);
+    };
+    const long before = emu::launches("conv.cu", "igemm_pipelined");
+    run_all();
+    CHECK(emu::launches("conv.cu", "igemm_pipelined") == before);
+    ::setenv("GSN_CUDA_CONV_VERSION", "5", 1);
+    run_all();
+    CHECK(emu::launches("conv.cu", "igemm_pipelined") == before + 3);  // all three passes
+    ::setenv("GSN_CUDA_CONV_VERSION", "9", 1);
+    CHECK_THROWS_WITH_AS(cuda::conv2d_forward(dx.data(), dw.data(), nullptr, g, dy.data(), 0),
+                         doctest::Contains("GSN_CUDA_CONV_VERSION=9"), Error);
+    ::unsetenv("GSN_CUDA_CONV_VERSION");
   }
 }
 }  // namespace

@@ -6,7 +6,7 @@
 #      kernels' CPU emulation (label emu) included
 #   3. builds a CPU-only, portable configuration (GSN_CUDA=OFF, GSN_NATIVE=OFF) and runs
 #      its unit and e2e tests, so the build without CUDA keeps working and the CPU routes
-#      for machines without AVX-512 (im2col conv, Eigen GEMM, padded-copy direct conv)
+#      for machines without AVX-512 or AVX2 (im2col conv, Eigen GEMM, padded-copy direct conv)
 #      are tested too
 # Tests labelled gpu report "Skipped" when no CUDA device answers: skipped, never passed.
 set -euo pipefail
@@ -25,5 +25,5 @@ echo "== build: CPU-only, portable configuration (GSN_CUDA=OFF, GSN_NATIVE=OFF) 
 cmake -S . -B build-cpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DGSN_CUDA=OFF -DGSN_NATIVE=OFF -DGSN_WERROR=ON \
   -DGSN_BUILD_BENCH=OFF -DGSN_CUDA_EMU=OFF >/dev/null  # the emulation tests ran in build/ (they need no nvcc)
 cmake --build build-cpu -j "$jobs"
-echo "== test: build-cpu/ (unit and e2e labels; the AVX-512 entries report Skipped)"
+echo "== test: build-cpu/ (unit and e2e labels; the SIMD entries, test_core.simd and ops.simd, report Skipped)"
 (cd build-cpu && ctest --output-on-failure -j "$jobs" -L "unit|e2e" --timeout 900)

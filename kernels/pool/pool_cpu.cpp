@@ -4,11 +4,7 @@
 //   adaptive average pooling: bin bounds computed once per call; per output row the
 //     bin's input rows are summed into a row buffer with contiguous vector adds, then
 //     the buffer's column bins are summed (backward: the mirror image).
-#if defined(__AVX512F__)
-#include "kernels/core/avx512_mask.h"
-#elif defined(__AVX2__)
-#include <immintrin.h>
-#endif
+#include "kernels/linear/simd_vec.h"  // GSN_CPU_SIMD and Vec::first_lanes for version 2
 
 #include <algorithm>
 #include <cstring>
@@ -43,7 +39,8 @@ inline void max_window(const float* xp, int64_t W, int64_t h0, int64_t h1, int64
   *at = static_cast<float>(best_at);
 }
 
-#if defined(__AVX512F__)
+#if defined(GSN_CPU_SIMD) && GSN_CPU_SIMD == 512
+using simd::Vec;
 // Version 2, GSN's pooling (k 3, stride 2, pad 1), AVX-512: 16 outputs j0..j0+15 of one
 // output row at once (n <= 16 of them valid), for columns whose window is not clipped
 // (j >= 1, 2j+1 <= W-1). Tap (h, dw) of output j reads x[h, 2j-1+dw]: a stride-2 gather,
@@ -56,7 +53,7 @@ void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0
   // Elements 0 .. 2n-2 of the 32 at x[h, 2j0-1+dw] are used: the first load takes up to
   // 16, the second the rest (masked, so nothing past the last window is touched).
   const int64_t used = 2 * n - 1;
-  const __mmask16 m_lo = first_lanes(used), m_hi = first_lanes(used - 16);
+  const __mmask16 m_lo = Vec::first_lanes(used), m_hi = Vec::first_lanes(used - 16);
   __m512 best = _mm512_setzero_ps(), best_at = _mm512_setzero_ps();
   for (int64_t h = h0; h < h1; ++h)
     for (int64_t dw = 0; dw < 3; ++dw) {
@@ -71,24 +68,21 @@ void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0
       best = _mm512_mask_mov_ps(best, gt, v);
       best_at = _mm512_mask_mov_ps(best_at, gt, pos);
     }
-  _mm512_mask_storeu_ps(y, first_lanes(n), best);
-  _mm512_mask_storeu_ps(at, first_lanes(n), best_at);
+  _mm512_mask_storeu_ps(y, Vec::first_lanes(n), best);
+  _mm512_mask_storeu_ps(at, Vec::first_lanes(n), best_at);
 }
 constexpr int64_t kV2Block = 16;
-#elif defined(__AVX2__)
+#elif defined(GSN_CPU_SIMD)  // AVX2 + FMA
+using simd::Vec;
 // Version 2 on AVX2: as the AVX-512 block above with 8 outputs at once (n <= 8). The
 // stride-2 gather is two masked loads of 8 (vmaskmovps: masked lanes read as 0, never
 // touched), a shuffle of their even elements inside each 128-bit half, [lo0 lo2 hi0 hi2 |
 // lo4 lo6 hi4 hi6], and a permute of 64-bit pairs into [lo0 lo2 lo4 lo6 hi0 hi2 hi4 hi6].
 // Same scan order and ordered strict compare: bit-identical to max_window.
-inline __m256i first8(int64_t n) {
-  const int k = n <= 0 ? 0 : n >= 8 ? 8 : static_cast<int>(n);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0, int64_t n, float* y, float* at) {
   const __m256 two_l = _mm256_setr_ps(0.f, 2.f, 4.f, 6.f, 8.f, 10.f, 12.f, 14.f);
   const int64_t used = 2 * n - 1;  // elements 0 .. 2n-2 of the 16 at x[h, 2j0-1+dw]
-  const __m256i m_lo = first8(used), m_hi = first8(used - 8);
+  const __m256i m_lo = Vec::first_lanes(used), m_hi = Vec::first_lanes(used - 8);
   __m256 best = _mm256_setzero_ps(), best_at = _mm256_setzero_ps();
   for (int64_t h = h0; h < h1; ++h)
     for (int64_t dw = 0; dw < 3; ++dw) {
@@ -105,12 +99,12 @@ void max3s2_block(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t j0
       best = _mm256_blendv_ps(best, v, gt);
       best_at = _mm256_blendv_ps(best_at, pos, gt);
     }
-  _mm256_maskstore_ps(y, first8(n), best);
-  _mm256_maskstore_ps(at, first8(n), best_at);
+  _mm256_maskstore_ps(y, Vec::first_lanes(n), best);
+  _mm256_maskstore_ps(at, Vec::first_lanes(n), best_at);
 }
 constexpr int64_t kV2Block = 8;
 #endif
-#if defined(__AVX512F__) || defined(__AVX2__)
+#if defined(GSN_CPU_SIMD)
 #define GSN_POOL_V2 1
 #endif
 }  // namespace

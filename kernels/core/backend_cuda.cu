@@ -107,9 +107,11 @@ class CachingAllocator {
     if (!p) return;
     std::lock_guard<std::mutex> lock(mu_);
     if (exact_) {
-      // cudaFree waits for the device, so no kernel still in flight can touch the block.
+      // Wait for the stream first, so no kernel still in flight can touch the block
+      // (cudaFree synchronises in practice, but CUDA does not promise it for a
+      // non-blocking stream; this mode is for memcheck runs, where speed does not matter).
       // Not checked with a throw: release runs in destructors (memcheck reports failures).
-      if (cudaFree(p) != cudaSuccess) cudaGetLastError();
+      if (cudaStreamSynchronize(cuda_stream()) != cudaSuccess || cudaFree(p) != cudaSuccess) cudaGetLastError();
       stats_.in_use -= std::max<std::size_t>(bytes, 1);
       return;
     }

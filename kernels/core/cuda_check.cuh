@@ -1,7 +1,9 @@
 // CUDA-side helpers, for .cu files and CUDA-only test/bench code (never public headers).
 //   GSN_CUDA_CHECK(cudaMalloc(...))     throws gsn::Error with file, line, call and message
 //   GSN_CUBLAS_CHECK(cublasSgemm(...))  same for cuBLAS status codes
-//   GSN_CUDA_CHECK_LAUNCH()             after a <<<>>> launch: catches bad configurations
+//   GSN_CUDA_CHECK_LAUNCH()             after a <<<>>> launch: catches bad configurations;
+//                                       a fault inside the kernel surfaces at the next
+//                                       sync unless CUDA_LAUNCH_BLOCKING=1 (docs/architecture.md)
 //   ceil_div(n, d), grid_stride(i, n)   launch arithmetic
 //   gsn::cuda_stream()                  the one stream gsn's kernels run on
 #pragma once

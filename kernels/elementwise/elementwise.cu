@@ -15,14 +15,15 @@ namespace gsn::cuda {
 namespace {
 constexpr int kBlock = 256;
 
-// y may alias a (add_inplace), so neither is __restrict__: each thread reads a[i] and b[i]
-// before it writes y[i], which is all the aliasing needs.
+// y may alias a (add_inplace) or b (add_inplace(t, t)), so no pointer is __restrict__:
+// that would let nvcc read b through the read-only cache while y writes it. Each thread
+// reads a[i] and b[i] before it writes y[i], which is all the aliasing needs.
 template <BinaryOp OP>
-__global__ void binary_kernel(const float* a, const float* __restrict__ b, float* y, int64_t n) {
+__global__ void binary_kernel(const float* a, const float* b, float* y, int64_t n) {
   GSN_GRID_STRIDE(i, n) y[i] = binary_of(OP, a[i], b[i]);
 }
 template <BinaryOp OP>
-__global__ void binary_kernel4(const float4* a, const float4* __restrict__ b, float4* y, int64_t n4) {
+__global__ void binary_kernel4(const float4* a, const float4* b, float4* y, int64_t n4) {
   GSN_GRID_STRIDE(i, n4) {
     const float4 p = a[i], q = b[i];
     y[i] = make_float4(binary_of(OP, p.x, q.x), binary_of(OP, p.y, q.y), binary_of(OP, p.z, q.z),

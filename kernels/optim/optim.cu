@@ -91,9 +91,13 @@ class TableCache {
       }
       // Its old table is gone from here on, whether or not the copy below succeeds.
       e->uploaded.clear();
-      // Stream-ordered: kernels still reading the entry's old table finish first. Pageable
-      // source: cudaMemcpyAsync stages it before returning, so host_ may change afterwards.
+      // Stream-ordered: kernels still reading the entry's old table finish first. The
+      // source is pageable, and CUDA only says the driver *may* stage such a copy before
+      // returning (where the GPU reads host memory directly, as with HMM or ATS, it need
+      // not), so wait for it: host_ is rewritten by the next upload. Tables change only
+      // when the parameter set does, so this sync is rare.
       GSN_CUDA_CHECK(cudaMemcpyAsync(e->dev, host_.data(), host_.size(), cudaMemcpyHostToDevice, cuda_stream()));
+      GSN_CUDA_CHECK(cudaStreamSynchronize(cuda_stream()));
       e->uploaded = host_;
     }
     e->last_use = clock_;

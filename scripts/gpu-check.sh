@@ -3,8 +3,8 @@
 # labelled gpu and the CUDA benchmarks against cuBLAS/cuDNN, and write the results to
 # OUTDIR. Every step has a timeout, so it ends within 8 minutes on one H200 (build included).
 #   bash scripts/gpu-check.sh OUTDIR
-# Writes: nvidia-smi.txt, build.log, gpu-tests.log (+ compute-sanitizer memcheck and
-# racecheck runs of the op harness's gpu cases, with what time is left), gpu-tests.xml (JUnit), bench.json
+# Writes: nvidia-smi.txt, build.log, gpu-tests.log (+ compute-sanitizer memcheck,
+# racecheck and synccheck runs of the op harness's gpu cases, with what time is left), gpu-tests.xml (JUnit), bench.json
 # (Google Benchmark), bench.txt (ratios against the baselines), train.log (a short GSN
 # training run on the GPU, the training-step benchmark, then the same step in the
 # machine's CUDA PyTorch, scripts/torch_gsn.py), summary.json: 8 files.
@@ -12,7 +12,7 @@
 # 450 s after the start (a step that would is cut short, later steps are skipped), so
 # the script ends in under 8 minutes whatever hangs. Step budgets: configure 60, build
 # 170, gpu tests 110, benchmarks 160 (sgemm 25, conv 90, nn 30, optimizer and losses 15), training
-# 45 + 45, PyTorch 2 x 20, memcheck 60, racecheck of conv v5 30, racecheck 40 s.
+# 45 + 45, PyTorch 2 x 20, memcheck 60, racecheck of conv v5 30, racecheck 40, synccheck 20 s.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
@@ -154,7 +154,7 @@ tail -12 "$out/train.log"
 } >>"$out/train.log" 2>&1  # appended: OUTDIR keeps to 8 files
 tail -20 "$out/train.log"
 
-echo "== compute-sanitizer memcheck and racecheck on the op harness's gpu cases (what is left of the time)"
+echo "== compute-sanitizer memcheck, racecheck and synccheck on the op harness's gpu cases (what is left of the time)"
 # Every CUDA op on small odd shapes under memcheck: out-of-bounds and misaligned accesses
 # that land in allocator slack pass the parity tests unseen, so the allocator is put in its
 # exact mode (GSN_CUDA_EXACT_ALLOC=1: one cudaMalloc per tensor at its exact size, which
@@ -200,8 +200,11 @@ sanitize() {
     sanitize racecheck 30 '^========= Error|RACECHECK SUMMARY: [0-9]+ hazards? displayed \([1-9]' --filter=conv || exit 1
     unset GSN_CUDA_CONV_VERSION
     sanitize racecheck 40 '^========= Error|RACECHECK SUMMARY: [0-9]+ hazards? displayed \([1-9]' || exit 1
+    # synccheck: a __syncthreads some threads of a block skip (the emulation checks that
+    # too, but only in the order it runs the threads in).
+    sanitize synccheck 20 '^========= (Barrier|Invalid|Error)|ERROR SUMMARY: [1-9]' || exit 1
   else
-    echo "memcheck and racecheck: compute-sanitizer not found, skipped"
+    echo "memcheck, racecheck and synccheck: compute-sanitizer not found, skipped"
   fi
 ) >>"$out/gpu-tests.log" 2>&1 || status=1  # a subshell: its exit 1 fails this step only; appended (8 files)
 tail -5 "$out/gpu-tests.log"

@@ -573,7 +573,7 @@ __global__ void __launch_bounds__((BM / TM) * (BN / TN), B_ALONG_K ? 1 : 2) igem
 
 template <int BM, int BN, int BK, int TM, int TN, bool B_ALONG_K, bool PIPELINED, class Prob>
 void launch_igemm(const Prob& pr, int splits) {
-  constexpr int NT = (BM / TM) * (BN / TN);
+  constexpr int NT = Tiling<BM, BN, BK, TM, TN, B_ALONG_K>::NT;  // the kernels' __launch_bounds__
   GSN_CHECK(ceil_div(pr.M, BM) <= kMaxGridY && splits <= kMaxGridY, "conv (CUDA): ", pr.M, " GEMM rows or ", splits,
             " splits exceed the grid's y/z limit ", kMaxGridY);
   const dim3 grid(static_cast<unsigned>(ceil_div(pr.N, BN)), static_cast<unsigned>(ceil_div(pr.M, BM)),

@@ -24,23 +24,16 @@ Optimizer::Optimizer(std::vector<std::pair<std::string, Var>> params, const Opti
 }
 
 double Optimizer::step(double lr) {
-  ++step_;
-  std::vector<Tensor*> ps, ms, vs;
+  // The parameters the loss reached (see the header: the others are skipped).
+  std::vector<std::size_t> live;
   std::vector<const Tensor*> gs;
-  std::vector<Tensor> zeros;  // gradients of parameters the loss did not reach
-  zeros.reserve(params_.size());
-  for (std::size_t i = 0; i < params_.size(); ++i) {
-    Var& p = params_[i].second;
-    ps.push_back(&p.value_mut());
-    if (p.has_grad()) {
-      gs.push_back(&p.grad());
-    } else {
-      zeros.push_back(Tensor::zeros_like(p.value()));
-      gs.push_back(&zeros.back());
+  for (std::size_t i = 0; i < params_.size(); ++i)
+    if (params_[i].second.has_grad()) {
+      live.push_back(i);
+      gs.push_back(&params_[i].second.grad());
     }
-    ms.push_back(&m_[i]);
-    if (!v_.empty()) vs.push_back(&v_[i]);
-  }
+  if (live.empty()) return 0.0;  // nothing to update: not counted as a step
+  ++step_;
   // The clip coefficient stays on the device and scales the gradients inside the step.
   // No clipping (clip <= 0) is an infinite bound: the coefficient is 1 unless the norm is NaN.
   ClipCoef clip = clip_grad_norm(gs, options_.clip > 0 ? options_.clip : INFINITY);
@@ -49,12 +42,13 @@ double Optimizer::step(double lr) {
   for (const bool group_decays : {true, false}) {
     std::vector<Tensor*> gp, gm, gv;
     std::vector<const Tensor*> gg;
-    for (std::size_t i = 0; i < params_.size(); ++i) {
+    for (std::size_t j = 0; j < live.size(); ++j) {
+      const std::size_t i = live[j];
       if (decays(params_[i].second) != group_decays) continue;
-      gp.push_back(ps[i]);
-      gg.push_back(gs[i]);
-      gm.push_back(ms[i]);
-      if (!vs.empty()) gv.push_back(vs[i]);
+      gp.push_back(&params_[i].second.value_mut());
+      gg.push_back(gs[j]);
+      gm.push_back(&m_[i]);
+      if (!v_.empty()) gv.push_back(&v_[i]);
     }
     if (gp.empty()) continue;
     const double wd = group_decays ? options_.weight_decay : 0.0;

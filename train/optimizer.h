@@ -29,8 +29,15 @@ bool decays(const Var& param);
 class Optimizer {
  public:
   Optimizer(std::vector<std::pair<std::string, Var>> params, const OptimOptions& options);
-  // One update with learning rate lr from the parameters' gradients (a parameter without
-  // a gradient counts as a zero gradient). Returns the gradient norm before clipping.
+  // One update with learning rate lr from the parameters' gradients. A parameter the
+  // loss did not reach (no gradient) is left alone, as PyTorch's optimizers skip a
+  // parameter whose .grad is None: no decay, no momentum step, its state unchanged (a
+  // zero gradient instead would let AdamW shrink a frozen weight and old momentum keep
+  // moving it). Adam's bias correction uses the optimizer's step count for every
+  // parameter, where PyTorch counts each parameter's own steps; the two differ only for a
+  // parameter that sometimes has a gradient and sometimes not, which GSN has none of.
+  // Returns the gradient norm before clipping (0 when no parameter has a gradient: then
+  // nothing changes and the step is not counted).
   double step(double lr);
   int64_t steps() const { return step_; }
 

@@ -20,27 +20,28 @@ std::string resolve_resume(const TrainOptions& o) {
 const char* const kRunFiles[7] = {"options.json", "split.txt", "log.csv", "eval.csv", "last.safetensors",
                                  "best.safetensors", "report.html"};
 
-void claim_run_folder(const TrainOptions& o) {
+std::vector<std::string> check_run_folder(const TrainOptions& o) {
   if (!o.resume.empty()) {
     std::error_code ec;
     fs::path dir = fs::path(resolve_resume(o)).parent_path();
     if (dir.empty()) dir = ".";
     const fs::path from = fs::weakly_canonical(dir, ec);
-    if (!ec && from == fs::weakly_canonical(fs::path(o.out), ec) && !ec) return;
+    if (!ec && from == fs::weakly_canonical(fs::path(o.out), ec) && !ec) return {};
   }
   std::vector<std::string> found;
   for (const char* f : kRunFiles)
     if (fs::exists(fs::path(o.out) / f)) found.push_back(f);
-  if (found.empty()) return;
-  if (o.overwrite) {
-    for (const std::string& f : found) fs::remove(fs::path(o.out) / f);
-    return;
-  }
+  if (found.empty() || o.overwrite) return found;
   std::string list;
   for (const std::string& f : found) list += (list.empty() ? "" : ", ") + f;
   throw OptionError("--out " + o.out + " holds an earlier run (" + list + "): " +
-                    (o.resume.empty() ? "continue it with --resume last, " : "") +
+                    (o.resume.empty() && fs::exists(fs::path(o.out) / "last.safetensors") ? "continue it with --resume last, "
+                                                                                           : "") +
                     "replace it with --overwrite, or choose another --out");
+}
+
+void clear_run_files(const TrainOptions& o, const std::vector<std::string>& files) {
+  for (const std::string& f : files) fs::remove(fs::path(o.out) / f);
 }
 
 namespace {

@@ -1,9 +1,10 @@
 // A training run's folder (--out) and the run it may continue (--resume): what must hold
-// before a run writes anything there. trainer.cpp calls these first, so a refused run
+// before a run writes anything there. trainer.cpp checks these first, so a refused run
 // leaves the folder as it was.
 #pragma once
 #include <map>
 #include <string>
+#include <vector>
 
 #include "train/options.h"
 
@@ -18,10 +19,14 @@ std::string resolve_resume(const TrainOptions& o);
 // A fresh run must not mix with an earlier one in the same folder: the earlier run's logs
 // would be cut, and its last/best checkpoints would pass for the new run's. So a folder
 // holding any of kRunFiles is refused (OptionError) unless the run resumes the checkpoint
-// in that folder, or --overwrite is given (which deletes those files, and only those).
-// Resuming a checkpoint from another folder into one that holds a run is refused too: its
-// log would splice two runs.
-void claim_run_folder(const TrainOptions& o);
+// in that folder, or --overwrite is given. Resuming a checkpoint from another folder into
+// one that holds a run is refused too: its log would splice two runs.
+// Returns the earlier run's files that --overwrite replaces (none otherwise). Deletes
+// nothing: the trainer calls clear_run_files() only once the new run is sure to start (its
+// data read, its first batch made), so a run that fails to start keeps the old one.
+std::vector<std::string> check_run_folder(const TrainOptions& o);
+// Deletes those files from --out (and only those).
+void clear_run_files(const TrainOptions& o, const std::vector<std::string>& files);
 
 // A resumed run must be given the options of the run it continues, as stored in the
 // checkpoint's metadata ("options"): another seed or split fraction draws another split

@@ -3,9 +3,11 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "apps/common/progress.h"
@@ -28,7 +30,7 @@ namespace gsn::train {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
+std::atomic<int> g_stop{0};  // the signal that asked the run to stop (0: none)
 
 namespace fs = std::filesystem;
 
@@ -73,7 +75,7 @@ bool all_finite(const std::vector<double>& v) {
 
 }  // namespace
 
-void request_stop() { g_stop = true; }
+void request_stop(int signal) { g_stop = signal; }
 
 TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   const bool loud = verbosity == Verbosity::Normal;
@@ -81,11 +83,13 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     if (loud) std::fprintf(stderr, "%s\n", s.c_str());
   };
   validate(o);
-  g_stop = false;
+  g_stop = 0;
   TrainResult result;
-  // Nothing is written into --out before the run is sure to start: a refused resume must
-  // leave the run it was asked to continue as it was.
-  claim_run_folder(o);
+  // Nothing is written into (or deleted from) --out before the run is sure to start: a
+  // refused resume must leave the run it was asked to continue as it was, and a run that
+  // fails to start (a crop that does not fit, an unreadable validation image) must not
+  // have deleted the run --overwrite was to replace.
+  const std::vector<std::string> replaced = check_run_folder(o);
   set_num_threads(o.threads);
   const Device device = resolve_device(o.device);
 
@@ -126,10 +130,6 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     say("resumed from " + path + " at step " + std::to_string(start_step));
   }
 
-  fs::create_directories(o.out);
-  app::write_file_atomic((fs::path(o.out) / "options.json").string(), o.to_json() + "\n");
-  data::write_split((fs::path(o.out) / "split.txt").string(), *data.source, data.split);
-
   data::LoaderOptions lo;
   lo.batch_size = o.batch;
   lo.crop = o.crop;
@@ -155,8 +155,17 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     say("warning: the validation split is empty; validating on the training pairs, so the best checkpoint is "
         "chosen on them");
   Baselines val_baselines;
-  if (o.baselines) val_baselines = compute_baselines(*data.source, val);
+  if (o.baselines) val_baselines = compute_baselines(*data.source, val);  // reads every validation pair
+  // The first batch, made before anything is written: a crop that does not fit or an
+  // unreadable training image in it stops the run here.
+  std::optional<data::Batch> first_batch;
+  if (start_step < total) first_batch = loader.next();
 
+  // The run starts: from here on --out is this run's.
+  clear_run_files(o, replaced);
+  fs::create_directories(o.out);
+  app::write_file_atomic((fs::path(o.out) / "options.json").string(), o.to_json() + "\n");
+  data::write_split((fs::path(o.out) / "split.txt").string(), *data.source, data.split);
   RunLog log(o.out, start_step);
   Checkpointer ckpt{o.out, model, optim, o, norm, data.source->name()};
   result.last_checkpoint = (fs::path(o.out) / "last.safetensors").string();
@@ -182,6 +191,22 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     log.write_report(result.val, o.preset + " on " + data.source->name());
     return true;
   };
+  // A data error after the start (an unreadable image in a later batch, or in the
+  // validation set when the baselines did not read it first) ends the run, but keeps the
+  // steps made: last.safetensors is written first, and the message says where it is.
+  auto fail_keeping_progress = [&](const std::exception& e, int64_t step) {
+    if (step == start_step) throw;
+    std::string kept;
+    try {
+      save_last(step);
+      kept = "the " + std::to_string(step - start_step) + " steps trained before it are saved in " +
+             result.last_checkpoint + " (step " + std::to_string(step) + "; continue with --resume " +
+             result.last_checkpoint + " once the data is fixed)";
+    } catch (const std::exception& save_error) {
+      kept = std::string("saving the steps trained before it failed too: ") + save_error.what();
+    }
+    throw Error(std::string(e.what()) + "\n" + kept);
+  };
   auto diverged = [&](const std::string& what, int64_t step) {
     result.exit_code = 3;
     result.message = what + " at step " + std::to_string(step) + "; the last good checkpoint is " +
@@ -194,14 +219,28 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   const auto t0 = std::chrono::steady_clock::now();
   for (; step < total; ++step) {
     const bool stop_here = o.stop_at > 0 && step >= o.stop_at;
-    if (g_stop || stop_here) {
+    const int signal = g_stop.load();
+    if (signal != 0 || stop_here) {
       save_last(step);
-      result.exit_code = stop_here ? 0 : 130;
-      result.message = std::string(stop_here ? "stopped at step " : "stopped by Ctrl-C at step ") + std::to_string(step) +
-                       "; continue with --resume " + result.last_checkpoint;
+      result.exit_code = stop_here ? 0 : 128 + signal;
+      result.message = std::string(stop_here                 ? "stopped at step "
+                                   : signal == SIGINT  ? "stopped by Ctrl-C at step "
+                                   : signal == SIGTERM ? "stopped by SIGTERM at step "
+                                                             : "stopped by signal " + std::to_string(signal) + " at step ") +
+                       std::to_string(step) + "; continue with --resume " + result.last_checkpoint;
       break;
     }
-    data::Batch batch = loader.next();
+    data::Batch batch;
+    if (first_batch) {
+      batch = std::move(*first_batch);
+      first_batch.reset();
+    } else {
+      try {
+        batch = loader.next();
+      } catch (const std::exception& e) {
+        fail_keeping_progress(e, step);
+      }
+    }
     const double lr = cosine_lr(step, total, o.warmup, o.lr, o.min_lr_ratio);
     Tensor y = batch.score.clone();
     {
@@ -235,10 +274,18 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     std::snprintf(extra, sizeof extra, "loss %.4f  %.1f pairs/s  epoch %lld", loss_value, pairs_per_s,
                   static_cast<long long>(batch.epoch));
     if (loud) progress.update(step + 1 - start_step, extra);
-    if (((step + 1) % eval_every == 0 || step + 1 == total) && !run_eval(step + 1)) {
-      diverged("the model's validation predictions became NaN or Inf", step + 1);
-      ++step;  // this step was made
-      break;
+    if ((step + 1) % eval_every == 0 || step + 1 == total) {
+      bool finite = false;
+      try {
+        finite = run_eval(step + 1);
+      } catch (const std::exception& e) {
+        fail_keeping_progress(e, step + 1);
+      }
+      if (!finite) {
+        diverged("the model's validation predictions became NaN or Inf", step + 1);
+        ++step;  // this step was made
+        break;
+      }
     }
   }
   if (loud) progress.finish();

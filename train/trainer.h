@@ -13,6 +13,7 @@
 // Exit codes (TrainResult::exit_code): 0 done, 3 the loss became NaN or Inf, 130 stopped
 // by Ctrl-C after saving a checkpoint.
 #pragma once
+#include <csignal>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,9 @@ enum class Verbosity { Quiet, Normal };
 
 TrainResult run_training(const TrainOptions& options, Verbosity verbosity = Verbosity::Normal);
 
-// Asks a running run_training() to save and stop (what the SIGINT handler calls).
-void request_stop();
+// Asks a running run_training() to save a checkpoint at the next step and stop, with exit
+// code 128 + signal (130 for SIGINT, 143 for SIGTERM): what gsn-train's handlers of SIGINT
+// (Ctrl-C) and SIGTERM (kill, a batch scheduler, docker stop) call.
+void request_stop(int signal = SIGINT);
 
 }  // namespace gsn::train

@@ -1,5 +1,7 @@
 // gsn-train: train GSN on the built-in synthetic data or a real IQA data set.
 // See --help, and docs/gsn.md for how to train on each data set.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 
@@ -7,7 +9,15 @@
 #include "train/trainer.h"
 
 namespace {
-void on_sigint(int) { gsn::train::request_stop(); }
+// SIGINT (Ctrl-C) and SIGTERM (kill, batch schedulers, docker stop): save a checkpoint at
+// the next step and stop. Says so at once (write(2): safe in a handler), since the step,
+// or a validation, may take a while to end.
+void on_stop_signal(int signal) {
+  static const char kMsg[] = "\ngsn-train: stopping: a checkpoint is saved when the current step ends\n";
+  if (write(STDERR_FILENO, kMsg, sizeof kMsg - 1) < 0) {
+  }
+  gsn::train::request_stop(signal);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -15,7 +25,7 @@ int main(int argc, char** argv) {
   CLI::App app{"gsn-train: train GSN (Gradient Siamese Network) for full-reference image quality assessment.\n"
                "Writes options.json, split.txt, log.csv, eval.csv, last/best.safetensors and report.html into --out\n"
                "(which must not hold an earlier run: see --resume, --overwrite).\n"
-               "Exit codes: 0 done, 1 error, 2 bad arguments, 3 loss became NaN/Inf, 130 stopped by Ctrl-C."};
+               "Exit codes: 0 done, 1 error, 2 bad arguments, 3 loss became NaN/Inf, 130 stopped by Ctrl-C, 143 stopped by SIGTERM."};
   app.get_formatter()->column_width(34);
   auto* g = "Data";
   app.add_option("--data", o.data, "synthetic | pipal | kadid | tid2013 | csiq | csv")
@@ -67,7 +77,8 @@ int main(int argc, char** argv) {
   app.add_flag("--overwrite", o.overwrite, "replace an earlier run's files in --out (refused without this)")->group(g);
   GSN_CLI_PARSE(app, argc, argv)
 
-  std::signal(SIGINT, on_sigint);
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   try {
     gsn::train::TrainResult r = gsn::train::run_training(o);
     return r.exit_code;

@@ -10,6 +10,8 @@
 #include <iterator>
 #include <thread>
 
+#include "data/image_io.h"
+#include "kernels/core/random.h"
 #include "nn/safetensors.h"
 #include "tests/test_util.h"
 #include "train/data_setup.h"
@@ -202,6 +204,14 @@ TEST_CASE("e2e: a resume with other options is refused and leaves the run as it 
   CHECK_THROWS_WITH_AS(train::run_training(o, train::Verbosity::Quiet), doctest::Contains("holds an earlier run"),
                        train::OptionError);
   CHECK(file_text(out + "/last.safetensors") == last);
+  // --overwrite replaces the old run only once the new one starts: one that cannot (its
+  // crops do not fit the 48x48 images) leaves the old run whole.
+  train::TrainOptions cannot = o;
+  cannot.overwrite = true;
+  cannot.crop = 64;
+  CHECK_THROWS_WITH_AS(train::run_training(cannot, train::Verbosity::Quiet), doctest::Contains("crops do not fit"), Error);
+  CHECK(file_text(out + "/last.safetensors") == last);
+  CHECK(file_text(out + "/options.json") == options);
   o.overwrite = true;
   o.lr = 1e-3;  // another run
   REQUIRE(train::run_training(o, train::Verbosity::Quiet).exit_code == 0);
@@ -226,4 +236,50 @@ TEST_CASE("e2e: a resume with other options is refused and leaves the run as it 
   bad.steps = -5;
   CHECK_THROWS_WITH_AS(train::run_training(bad, train::Verbosity::Quiet), doctest::Contains("--steps"), train::OptionError);
   CHECK_FALSE(std::filesystem::exists(dir.file("bad")));
+}
+
+TEST_CASE("e2e: an unreadable image met after the start ends the run with its name, keeping the steps made") {
+  test::TempDir dir;
+  namespace fs = std::filesystem;
+  // A CSV data set whose validation pairs include a truncated PNG; without the baselines
+  // (which read every validation pair before the start) it is first read at step 2.
+  Generator gen(5);
+  auto noise_image = [&] {
+    data::Image im(40, 40);
+    for (float& v : im.rgb) v = static_cast<float>(gen.uniform());
+    return im;
+  };
+  std::ofstream csv(dir.file("pairs.csv"));
+  csv << "ref,dist,score,split\n";
+  for (int r = 0; r < 4; ++r) {
+    const std::string ref = "r" + std::to_string(r) + ".png";
+    data::write_png(dir.file(ref), noise_image());
+    for (int d = 0; d < 4; ++d) {
+      const std::string dist = "r" + std::to_string(r) + "d" + std::to_string(d) + ".png";
+      data::write_png(dir.file(dist), noise_image());
+      csv << ref << "," << dist << "," << 0.1 * (d + 1) << "," << (r < 3 ? "train" : "val") << "\n";
+    }
+  }
+  csv.close();
+  {  // cut the last validation image short
+    const std::string victim = dir.file("r3d3.png");
+    const auto size = fs::file_size(victim);
+    fs::resize_file(victim, size / 2);
+  }
+  train::TrainOptions o = small_run(dir.file("run"), 6);
+  o.data = "csv";
+  o.root = dir.file("pairs.csv");
+  o.eval_every = 2;
+  o.baselines = false;
+  o.workers = 0;
+  std::string message;
+  try {
+    train::run_training(o, train::Verbosity::Quiet);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  CHECK(message.find("r3d3.png") != std::string::npos);
+  CHECK(message.find("the 2 steps trained before it are saved in") != std::string::npos);
+  REQUIRE(fs::exists(dir.file("run/last.safetensors")));
+  CHECK(load_safetensors(dir.file("run/last.safetensors")).metadata.at("step") == "2");
 }

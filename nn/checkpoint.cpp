@@ -1,5 +1,9 @@
 #include "nn/checkpoint.h"
 
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
 namespace gsn::nn {
 
 namespace {
@@ -31,6 +35,14 @@ SafetensorsFile load_checkpoint(SafetensorsFile file, const std::string& path, M
     GSN_CHECK(src.shape() == dst.shape(), path, ": tensor '", name, "' has shape ", src.shape().str(),
               ", the model expects ", dst.shape().str());
     if (src.dtype() != dst.dtype()) src = src.to(dst.dtype());
+    // A NaN or Inf weight does not always show in the scores (a max pool or a BN can pass
+    // over it, and then every pair scores alike): refuse it here, by name.
+    int64_t bad = 0, first = -1;
+    const std::vector<double> values = src.to_vector<double>();
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (!std::isfinite(values[i]) && bad++ == 0) first = static_cast<int64_t>(i);
+    GSN_CHECK(bad == 0, path, ": tensor '", name, "' has ", bad, " NaN or Inf values of ", values.size(), " (the first at ",
+              first, "): a broken or diverged checkpoint");
     dst.copy_from(src);
     file.tensors.erase(it);
   };

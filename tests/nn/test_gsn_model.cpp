@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
 #include <set>
+#include <string>
 
 #include "autograd/ops.h"
 #include "kernels/core/random.h"
@@ -140,4 +142,22 @@ TEST_CASE("GSN checkpoint: a saved model restores bit for bit; a different prese
   nn::GsnModel tiny(nn::GsnConfig::from_preset("tiny"), 0);
   CHECK_THROWS_WITH_AS(nn::load_checkpoint(dir.file("a.safetensors"), tiny),
                        doctest::Contains("tensor 'stem.conv.weight' has shape [2,3,3,3], the model expects [16,3,3,3]"), Error);
+}
+
+TEST_CASE("GSN checkpoint: a NaN or Inf anywhere is refused, naming the tensor") {
+  // A NaN in an early conv can vanish behind BN and the pools (every pair then scores
+  // alike), so the load is the place to catch it.
+  test::TempDir dir;
+  nn::GsnModel a(micro_config(), 1), b(micro_config(), 2);
+  for (const char* name : {"stem.conv.weight", "blocks.0.1.bn.running_var"}) {
+    CAPTURE(name);
+    std::map<std::string, Tensor> all;
+    for (auto& [n, v] : a.named_parameters()) all[n] = v.value().clone();
+    for (auto& [n, t] : a.named_buffers()) all[n] = t->clone();
+    REQUIRE(all.count(name) == 1);
+    all[name].data<float>()[1] = std::string(name).find("running") != std::string::npos ? INFINITY : NAN;
+    save_safetensors(dir.file("broken.safetensors"), all, {});
+    const std::string want = "tensor '" + std::string(name) + "' has 1 NaN or Inf values";
+    CHECK_THROWS_WITH_AS(nn::load_checkpoint(dir.file("broken.safetensors"), b), doctest::Contains(want.c_str()), Error);
+  }
 }

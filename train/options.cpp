@@ -20,6 +20,16 @@ bool finite(double v) { return std::isfinite(v); }
 }  // namespace
 
 void validate_data(const TrainOptions& o) {
+  // Options of the other kind of data would be ignored without a word (a user who gave
+  // --root but forgot --data would train on the built-in set and think it was theirs).
+  if (o.data == "synthetic") {
+    require(o.root.empty() && o.labels.empty() && !o.lower_is_better,
+            "--root, --labels and --lower-is-better describe a data set on disk, but --data is synthetic (the built-in "
+            "set); add --data csv|pipal|kadid|tid2013|csiq");
+  } else {
+    require(o.refs.empty(), "--refs gives the built-in synthetic set its references, but --data is ", o.data,
+            " (a data set on disk has its own)");
+  }
   require(o.pipal_part == "train" || o.pipal_part == "val", "--pipal-part must be train or val, got ", o.pipal_part);
   require(o.synth_refs >= 1 && o.synth_refs <= 100000, "--synth-refs must be in [1, 100000], got ", o.synth_refs);
   require(o.synth_size >= 8 && o.synth_size <= 8192, "--synth-size must be in [8, 8192], got ", o.synth_size);

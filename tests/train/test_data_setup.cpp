@@ -129,3 +129,20 @@ TEST_CASE("TrainOptions: to_json and from_json round-trip; missing fields keep t
   CHECK_THROWS_WITH_AS(train::TrainOptions::from_json(R"({"seed": "abc"})", "bad.json"),
                        doctest::Contains("bad.json: not a run's options"), Error);
 }
+
+TEST_CASE("validate_data: options for the other kind of data are refused, not ignored") {
+  train::TrainOptions with_root;  // --data synthetic is the default
+  with_root.root = "pairs.csv";
+  CHECK_THROWS_WITH_AS(train::validate_data(with_root), doctest::Contains("add --data csv"), train::OptionError);
+  train::TrainOptions with_labels;
+  with_labels.labels = "labels.txt";
+  CHECK_THROWS_AS(train::validate_data(with_labels), train::OptionError);
+  train::TrainOptions refs_for_csv;
+  refs_for_csv.data = "csv";
+  refs_for_csv.root = "pairs.csv";
+  refs_for_csv.refs = "photos";
+  CHECK_THROWS_WITH_AS(train::validate_data(refs_for_csv), doctest::Contains("--refs gives the built-in synthetic set"),
+                       train::OptionError);
+  refs_for_csv.refs.clear();
+  CHECK_NOTHROW(train::validate_data(refs_for_csv));
+}

@@ -21,6 +21,7 @@ LoadedModel load_model(const std::string& checkpoint, Device device, const std::
     config = nn::GsnConfig::from_preset(preset_fallback);
   }
   LoadedModel m;
+  m.has_config = it != file.metadata.end();
   m.model = std::make_unique<nn::GsnModel>(config, 0);
   m.model->to(device);
   SafetensorsFile rest = nn::load_checkpoint(std::move(file), checkpoint, *m.model);
@@ -35,6 +36,8 @@ LoadedModel load_model(const std::string& checkpoint, Device device, const std::
             m.norm.std, "); it must be finite, with score_std > 0");
   auto dataset = rest.metadata.find("dataset");
   m.dataset = dataset == rest.metadata.end() ? "unknown" : dataset->second;
+  auto options = rest.metadata.find("options");
+  if (options != rest.metadata.end()) m.training_options = options->second;
   return m;
 }
 

@@ -17,6 +17,8 @@ struct LoadedModel {
   ScoreNorm norm;
   std::string dataset;  // what it was trained on ("synthetic", "kadid", ...)
   int64_t step = 0;
+  bool has_config = false;        // the metadata names the model (else preset_fallback built it)
+  std::string training_options;   // gsn-train's options as JSON (TrainOptions), "" if absent
 };
 
 // preset_fallback: the preset to assume for a checkpoint without gsn metadata (weights

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   std::string checkpoint, run, part = "test", predictions, preset;
   CLI::App app{"gsn-eval: evaluate a GSN checkpoint on a data set split, beside PSNR and SSIM.\n"
                "  gsn-eval --run runs/demo          a gsn-train run: its data, split and best checkpoint\n"
+               "  gsn-eval --checkpoint C           the data and split it was trained with (its metadata)\n"
                "  gsn-eval --checkpoint C --data D --root R --split S   any checkpoint on any data\n"
                "Exit codes: 0 done, 1 error, 2 bad arguments."};
   auto* run_opt = app.add_option("--run", run,
@@ -59,6 +60,31 @@ int main(int argc, char** argv) {
     }
     const gsn::Device dev = gsn::resolve_device(o.device);
     gsn::train::LoadedModel m = gsn::train::load_model(checkpoint, dev, preset);
+    if (!preset.empty() && m.has_config)
+      std::fprintf(stderr, "gsn-eval: note: --preset %s is not used: %s names its model\n", preset.c_str(),
+                   checkpoint.c_str());
+    if (run.empty() && !m.training_options.empty()) {
+      // The split is drawn from the data, the seed and the fractions: with this command's
+      // defaults it would be another split than the training run's, whose "test" part can
+      // hold references the model was trained on. Take the run's, from the checkpoint:
+      // all of its data options when none is given here, else its seed and fractions.
+      const gsn::train::TrainOptions trained = gsn::train::TrainOptions::from_json(m.training_options, checkpoint);
+      bool data_given = false;
+      for (CLI::Option* d : data_opts) data_given = data_given || d->count() > 0;
+      if (!data_given) {
+        gsn::train::copy_data_options(trained, o);
+        std::fprintf(stderr, "gsn-eval: the data and split the checkpoint was trained with (--data %s, seed %llu), from "
+                     "its metadata\n", o.data.c_str(), static_cast<unsigned long long>(o.seed));
+      } else if (o.split_file.empty() && app.count("--seed") == 0) {
+        o.seed = trained.seed;
+        o.val_fraction = trained.val_fraction;
+        o.test_fraction = trained.test_fraction;
+        std::fprintf(stderr,
+                     "gsn-eval: split drawn with the training run's seed %llu and fractions (val %g, test %g), from "
+                     "the checkpoint; give --split <run>/split.txt for the run's own split file, or --seed for another\n",
+                     static_cast<unsigned long long>(o.seed), o.val_fraction, o.test_fraction);
+      }
+    }
     gsn::train::DataSetup d = gsn::train::open_data(o);
     std::vector<std::size_t> pairs;
     if (part == "all")

@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   try {
     const gsn::Device dev = gsn::resolve_device(device);
     gsn::train::LoadedModel m = gsn::train::load_model(checkpoint, dev, preset);
+    if (!preset.empty() && m.has_config)
+      std::fprintf(stderr, "gsn-score: note: --preset %s is not used: %s names its model\n", preset.c_str(),
+                   checkpoint.c_str());
     std::vector<PairPath> pairs = list.empty() ? std::vector<PairPath>{{ref, dist}} : read_list(list);
     std::vector<double> scores;
     gsn::NoGradGuard no_grad;

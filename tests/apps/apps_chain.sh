@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The apps chained as a user runs them, on a few tiny images (ctest apps.chain, label e2e):
 # gsn-synth writes pairs, gsn-train trains a few steps, gsn-score scores a pair and a list
-# (CSV and JSON), gsn-eval --run evaluates the run again; every exit code and every output
+# (CSV and JSON), gsn-eval --run evaluates the run again, and --checkpoint alone on the same
+# split; every exit code and every output
 # is checked. Then what a user can hit with real files: a fresh run into the used folder is
 # refused (exit 2), and a diverging run stops with exit 3 and leaves no checkpoint.
 #   apps_chain.sh BIN_DIR
@@ -30,6 +31,11 @@ out=$("$bin/gsn-score" --checkpoint "$ckpt" --ref "$work/pairs/ref-0.png" --dist
 
 "$bin/gsn-eval" --run "$work/run" --part all --no-baselines >"$work/eval.txt" 2>/dev/null || fail "gsn-eval --run exited $?"
 grep -q "^  GSN " "$work/eval.txt" || fail "gsn-eval printed no GSN row"
+# A checkpoint alone is evaluated on the data and split it was trained with (its metadata),
+# so its test part is the run's: the same row as --run gives.
+"$bin/gsn-eval" --run "$work/run" --no-baselines 2>/dev/null | grep "^  GSN  " >"$work/eval_run.txt" || fail "gsn-eval --run (test part) failed"
+"$bin/gsn-eval" --checkpoint "$ckpt" --no-baselines 2>/dev/null | grep "^  GSN  " >"$work/eval_ckpt.txt" || fail "gsn-eval --checkpoint failed"
+cmp -s "$work/eval_run.txt" "$work/eval_ckpt.txt" || fail "gsn-eval --checkpoint alone did not evaluate the run's test part: $(cat "$work/eval_ckpt.txt") vs $(cat "$work/eval_run.txt")"
 
 rc=0; "$bin/gsn-train" "${opts[@]}" >/dev/null 2>&1 || rc=$?
 [ $rc -eq 2 ] || fail "a fresh run into a used --out exited $rc, not 2"

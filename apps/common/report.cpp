@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -150,14 +152,20 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary);
-    GSN_CHECK(out, path, ": cannot create ", tmp);
+    GSN_CHECK(out, path, ": cannot create ", tmp, " (", std::strerror(errno), ")");
     out << text;
     out.flush();
-    GSN_CHECK(out, path, ": write to ", tmp, " failed");
+    if (!out) {
+      const int e = errno;
+      out.close();
+      std::remove(tmp.c_str());
+      GSN_THROW(path, ": write to ", tmp, " failed (", std::strerror(e), ")");
+    }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
     std::remove(tmp.c_str());
-    GSN_THROW(path, ": cannot rename ", tmp, " over it");
+    GSN_THROW(path, ": cannot rename ", tmp, " over it (", std::strerror(e), ")");
   }
 }
 

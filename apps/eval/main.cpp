@@ -1,10 +1,12 @@
 // gsn-eval: evaluate a checkpoint on a data set split: SRCC, KRCC, PLCC (raw and after the
 // logistic fit) for GSN, PSNR and SSIM side by side, overall and per distortion type.
 #include <cstdio>
-#include <fstream>
 #include <iomanip>
+#include <sstream>
 
 #include "apps/common/cli.h"
+#include "apps/common/output_file.h"
+#include "apps/common/report.h"
 #include "data/readers.h"
 #include "kernels/core/device_select.h"
 #include "train/data_setup.h"
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
       gsn::train::copy_data_options(r.options, o);
       if (checkpoint.empty()) checkpoint = r.checkpoint;
     }
+    if (!predictions.empty()) gsn::app::check_output_file("--predictions", predictions, {checkpoint});
     const gsn::Device dev = gsn::resolve_device(o.device);
     gsn::train::LoadedModel m = gsn::train::load_model(checkpoint, dev, preset);
     if (!preset.empty() && m.has_config)
@@ -105,7 +108,7 @@ int main(int argc, char** argv) {
     if (!predictions.empty()) {
       // Every pair identified (a synthetic pair has no file: its reference, type and level
       // name it), and 17 digits, so the metrics recomputed from the file are the ones printed.
-      std::ofstream out(predictions);
+      std::ostringstream out;
       out << std::setprecision(17);
       out << "ref,dist,type,level,label,gsn" << (o.baselines ? ",psnr,ssim" : "") << "\n";
       for (std::size_t i = 0; i < pairs.size(); ++i) {
@@ -115,7 +118,7 @@ int main(int argc, char** argv) {
         if (o.baselines) out << "," << b.psnr[i] << "," << b.ssim[i];
         out << "\n";
       }
-      GSN_CHECK(out, predictions, ": cannot write");
+      gsn::app::write_file_atomic(predictions, out.str());
     }
     return 0;
   } catch (const gsn::train::OptionError& e) {

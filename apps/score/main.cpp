@@ -1,14 +1,21 @@
 // gsn-score: score image pairs with a trained GSN checkpoint. One pair (--ref, --dist) or
 // a list (--list CSV with columns ref,dist[,...]); scores on the training data set's
 // scale, higher is better. Output: text, or CSV/JSON with --output.
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "apps/common/cli.h"
+#include "apps/common/output_file.h"
+#include "apps/common/report.h"
 #include "data/image_io.h"
 #include "kernels/core/device_select.h"
 #include "train/model_io.h"
@@ -17,24 +24,54 @@ namespace {
 
 struct PairPath {
   std::string ref, dist;
+  int line = 0;  // in the list (0: --ref/--dist)
 };
 
+std::string trim(std::string s) {
+  const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The pair list: rows ref,dist[,...], or a header row naming the columns (any order, any
+// case: "dist,ref,score" as the training CSV allows) and rows in its order. A UTF-8 byte
+// order mark and Windows line ends are accepted.
 std::vector<PairPath> read_list(const std::string& path) {
   std::ifstream in(path);
-  GSN_CHECK(in, path, ": cannot open the pair list");
+  GSN_CHECK(in, path, ": cannot open the pair list (", std::strerror(errno), ")");
   std::vector<PairPath> pairs;
   std::string line;
   int n = 0;
+  std::size_t ref_col = 0, dist_col = 1;
   while (std::getline(in, line)) {
     ++n;
+    if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
+    if (trim(line).empty()) continue;
+    std::vector<std::string> cols;
     std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, ',');) cols.push_back(trim(c));
+    if (pairs.empty() && n == 1) {
+      std::vector<std::string> names;
+      for (const std::string& c : cols) names.push_back(lower(c));
+      const auto r = std::find(names.begin(), names.end(), "ref"), d = std::find(names.begin(), names.end(), "dist");
+      if (r != names.end() || d != names.end()) {  // a header
+        GSN_CHECK(r != names.end() && d != names.end(), path, ":1: the header '", line,
+                  "' must name both a ref and a dist column");
+        ref_col = static_cast<std::size_t>(r - names.begin());
+        dist_col = static_cast<std::size_t>(d - names.begin());
+        continue;
+      }
+    }
     PairPath p;
-    std::getline(ss, p.ref, ',');
-    std::getline(ss, p.dist, ',');
-    if (n == 1 && p.ref == "ref") continue;  // header
-    GSN_CHECK(!p.ref.empty() && !p.dist.empty(), path, ":", n, ": expected 'ref,dist', got '", line, "'");
+    p.line = n;
+    if (ref_col < cols.size()) p.ref = cols[ref_col];
+    if (dist_col < cols.size()) p.dist = cols[dist_col];
+    GSN_CHECK(!p.ref.empty() && !p.dist.empty(), path, ":", n, ": expected a reference and a distorted image path, got '",
+              line, "'");
     // Relative paths are relative to the list's folder, as gsn-synth and the CSV reader write them.
     const std::filesystem::path dir = std::filesystem::path(path).parent_path();
     for (std::string* f : {&p.ref, &p.dist})
@@ -51,12 +88,13 @@ int main(int argc, char** argv) {
   std::string checkpoint, ref, dist, list, output, format = "csv", device = "auto", preset;
   int crops = 0, crop = 64;
   CLI::App app{"gsn-score: score image pairs with a trained GSN checkpoint (higher is better).\n"
-               "Exit codes: 0 done, 1 error (unreadable image or checkpoint), 2 bad arguments."};
+               "Exit codes: 0 done, 1 error (an unreadable image or checkpoint; with --list: some pairs could not be\n"
+               "scored, each named by its line, the others scored and written), 2 bad arguments."};
   app.add_option("--checkpoint", checkpoint, "a checkpoint written by gsn-train (or safetensors weights with --preset)")
       ->required();
   auto* r = app.add_option("--ref", ref, "the reference image (PNG, BMP or JPEG)");
   auto* d = app.add_option("--dist", dist, "the distorted image");
-  auto* l = app.add_option("--list", list, "a CSV of pairs: ref,dist[,...] (header allowed; relative paths from its folder)")->check(CLI::ExistingFile);
+  auto* l = app.add_option("--list", list, "a CSV of pairs: ref,dist[,...], or a header naming its ref and dist columns (any order); relative paths from its folder")->check(CLI::ExistingFile);
   r->needs(d);
   d->needs(r);
   l->excludes(r)->excludes(d);
@@ -78,15 +116,33 @@ int main(int argc, char** argv) {
     if (!preset.empty() && m.has_config)
       std::fprintf(stderr, "gsn-score: note: --preset %s is not used: %s names its model\n", preset.c_str(),
                    checkpoint.c_str());
-    std::vector<PairPath> pairs = list.empty() ? std::vector<PairPath>{{ref, dist}} : read_list(list);
+    std::vector<PairPath> pairs = list.empty() ? std::vector<PairPath>{{ref, dist, 0}} : read_list(list);
+    if (!output.empty()) gsn::app::check_output_file("--output", output, {checkpoint, list, ref, dist});
+    // A pair that cannot be scored (an unreadable or missing image, sizes that differ) is
+    // reported with its list line and left without a score; the others are still scored
+    // and written, and the exit code says that some failed. A model that scores NaN is
+    // the checkpoint's fault, not a pair's: that stops everything.
     std::vector<double> scores;
+    std::vector<std::string> errors(pairs.size());
+    std::size_t failed = 0;
     gsn::NoGradGuard no_grad;
-    for (const PairPath& p : pairs) {
-      gsn::data::Image a = gsn::data::read_image(p.ref), b = gsn::data::read_image(p.dist);
-      gsn::data::check_same_size(a, p.ref, b, p.dist);
-      gsn::Tensor ta = crops ? gsn::train::five_crop_tensor(a, crop) : gsn::train::image_tensor(a);
-      gsn::Tensor tb = crops ? gsn::train::five_crop_tensor(b, crop) : gsn::train::image_tensor(b);
-      std::vector<double> q = m.model->forward(ta.to(dev), tb.to(dev)).value().to_vector<double>();
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      const PairPath& p = pairs[i];
+      std::vector<double> q;
+      try {
+        gsn::data::Image a = gsn::data::read_image(p.ref), b = gsn::data::read_image(p.dist);
+        gsn::data::check_same_size(a, p.ref, b, p.dist);
+        gsn::Tensor ta = crops ? gsn::train::five_crop_tensor(a, crop) : gsn::train::image_tensor(a);
+        gsn::Tensor tb = crops ? gsn::train::five_crop_tensor(b, crop) : gsn::train::image_tensor(b);
+        q = m.model->forward(ta.to(dev), tb.to(dev)).value().to_vector<double>();
+      } catch (const gsn::Error& e) {
+        if (list.empty()) throw;  // one pair: its error is the command's
+        errors[i] = e.what();
+        ++failed;
+        std::fprintf(stderr, "gsn-score: %s:%d: not scored: %s\n", list.c_str(), p.line, e.what());
+        scores.push_back(NAN);
+        continue;
+      }
       double mean = 0;
       for (double v : q) mean += v;
       const double score = m.norm.to_score(mean / static_cast<double>(q.size()));
@@ -96,24 +152,40 @@ int main(int argc, char** argv) {
       scores.push_back(score);
     }
     std::ostringstream text;
+    text << std::setprecision(6);
     if (format == "json" && !output.empty()) {
       nlohmann::json j = nlohmann::json::array();
-      for (std::size_t i = 0; i < pairs.size(); ++i)
-        j.push_back({{"ref", pairs[i].ref}, {"dist", pairs[i].dist}, {"score", scores[i]}});
+      for (std::size_t i = 0; i < pairs.size(); ++i) {
+        nlohmann::json row = {{"ref", pairs[i].ref}, {"dist", pairs[i].dist}};
+        if (errors[i].empty())
+          row["score"] = scores[i];
+        else
+          row["score"] = nullptr, row["error"] = errors[i];
+        j.push_back(row);
+      }
       text << nlohmann::json{{"checkpoint", checkpoint}, {"dataset", m.dataset}, {"pairs", j}}.dump(2) << "\n";
     } else if (!output.empty()) {
-      text << "ref,dist,score\n";
-      for (std::size_t i = 0; i < pairs.size(); ++i) text << pairs[i].ref << "," << pairs[i].dist << "," << scores[i] << "\n";
+      text << "ref,dist,score\n";  // a pair that could not be scored has an empty score
+      for (std::size_t i = 0; i < pairs.size(); ++i) {
+        text << pairs[i].ref << "," << pairs[i].dist << ",";
+        if (errors[i].empty()) text << scores[i];
+        text << "\n";
+      }
     } else {
       for (std::size_t i = 0; i < pairs.size(); ++i)
-        text << "score " << scores[i] << "  (" << m.dataset << " scale, higher is better)  " << pairs[i].dist << "\n";
+        if (errors[i].empty())
+          text << "score " << scores[i] << "  (" << m.dataset << " scale, higher is better)  " << pairs[i].dist << "\n";
     }
     if (output.empty()) {
       std::fputs(text.str().c_str(), stdout);
     } else {
-      std::ofstream out(output);
-      GSN_CHECK(out << text.str(), output, ": cannot write");
-      std::fprintf(stderr, "gsn-score: %zu scores written to %s\n", scores.size(), output.c_str());
+      gsn::app::write_file_atomic(output, text.str());
+      std::fprintf(stderr, "gsn-score: %zu scores written to %s\n", scores.size() - failed, output.c_str());
+    }
+    if (failed > 0) {
+      std::fprintf(stderr, "gsn-score: error: %zu of %zu pairs could not be scored (listed above)\n", failed,
+                   pairs.size());
+      return 1;
     }
     return 0;
   } catch (const std::exception& e) {

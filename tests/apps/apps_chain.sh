@@ -28,6 +28,19 @@ out=$("$bin/gsn-score" --checkpoint "$ckpt" --ref "$work/pairs/ref-0.png" --dist
 [ "$(wc -l <"$work/scores.csv")" -eq 9 ] || fail "scores.csv should hold a header and 8 scores"
 "$bin/gsn-score" --checkpoint "$ckpt" --list "$work/pairs/pairs.csv" --output "$work/scores.json" --format json 2>/dev/null
 [ "$(grep -c '"score"' "$work/scores.json")" -eq 8 ] || fail "scores.json should hold 8 scores"
+# A list with a header in another order, and one pair that cannot be scored (a missing
+# file): the others are scored and written, that one is named by its line, exit 1.
+{ printf 'Dist,Ref\n'; printf '%s,%s\n' ref-0_jpeg_5.png ref-0.png missing.png ref-0.png ref-1_jpeg_1.png ref-1.png; } \
+  >"$work/pairs/mixed.csv"
+rc=0; "$bin/gsn-score" --checkpoint "$ckpt" --list "$work/pairs/mixed.csv" --output "$work/mixed.csv" 2>"$work/mixed.err" || rc=$?
+[ $rc -eq 1 ] || fail "a list with an unreadable pair exited $rc, not 1"
+grep -q "mixed.csv:3: not scored" "$work/mixed.err" || fail "the unreadable pair was not named by its line: $(cat "$work/mixed.err")"
+[ "$(grep -cE ',[0-9.-]+$' "$work/mixed.csv")" -eq 2 ] || fail "the two good pairs were not scored: $(cat "$work/mixed.csv")"
+grep -q "missing.png,$" "$work/mixed.csv" || fail "the unreadable pair should have an empty score"
+# An output path that would replace the checkpoint is refused before anything is written.
+sum=$(cksum <"$ckpt")
+rc=0; "$bin/gsn-score" --checkpoint "$ckpt" --list "$work/pairs/pairs.csv" --output "$ckpt" 2>/dev/null || rc=$?
+[ $rc -eq 1 ] && [ "$(cksum <"$ckpt")" = "$sum" ] || fail "--output onto the checkpoint was not refused (exit $rc)"
 
 "$bin/gsn-eval" --run "$work/run" --part all --no-baselines >"$work/eval.txt" 2>/dev/null || fail "gsn-eval --run exited $?"
 grep -q "^  GSN " "$work/eval.txt" || fail "gsn-eval printed no GSN row"

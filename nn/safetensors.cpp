@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -88,8 +89,10 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
 }
 
 SafetensorsFile load_safetensors(const std::string& path) {
+  std::error_code ec;
+  GSN_CHECK(!std::filesystem::is_directory(path, ec), path, ": is a folder, not a checkpoint file");
   std::ifstream in(path, std::ios::binary);
-  GSN_CHECK(in, path, ": cannot open checkpoint");
+  GSN_CHECK(in, path, ": cannot open checkpoint (", std::strerror(errno), ")");
   in.seekg(0, std::ios::end);
   const uint64_t file_size = static_cast<uint64_t>(in.tellg());
   in.seekg(0);

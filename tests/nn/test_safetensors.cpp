@@ -97,3 +97,10 @@ TEST_CASE("safetensors: a failed save leaves the old checkpoint untouched") {
   CHECK(read_bytes(p) == before);
   CHECK(load_safetensors(p).metadata.at("step") == "1");
 }
+
+TEST_CASE("safetensors: a folder or a missing file is refused, saying which") {
+  test::TempDir dir;
+  CHECK_THROWS_WITH_AS(load_safetensors(dir.path()), doctest::Contains("is a folder, not a checkpoint file"), Error);
+  CHECK_THROWS_WITH_AS(load_safetensors(dir.file("none.safetensors")),
+                       doctest::Contains("cannot open checkpoint (No such file or directory)"), Error);
+}

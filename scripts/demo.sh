@@ -19,7 +19,7 @@ build/bin/gsn-train --data synthetic --preset tiny --steps "$steps" --batch 16 -
   --eval-every 100 --device cpu --seed 1 --out "$out" --overwrite
 
 echo "== scoring a pair the model has not seen"
-build/bin/gsn-synth --out "$out/pairs" --refs 1 --size 128 --seed 999 --types jpeg,gaussian_blur --levels 1,5 >/dev/null
+build/bin/gsn-synth --out "$out/pairs" --refs 1 --size 128 --seed 999 --types jpeg,gaussian_blur --levels 1,5 --overwrite >/dev/null
 build/bin/gsn-score --checkpoint "$out/best.safetensors" --ref "$out/pairs/ref-0.png" --dist "$out/pairs/ref-0_jpeg_1.png"
 build/bin/gsn-score --checkpoint "$out/best.safetensors" --ref "$out/pairs/ref-0.png" --dist "$out/pairs/ref-0_jpeg_5.png"
 echo "== report: $out/report.html"

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "apps/common/cli.h"
+#include "apps/common/report.h"
 #include "data/distortions.h"
 #include "data/image_io.h"
 #include "data/synthetic_dataset.h"
@@ -20,9 +21,27 @@ std::vector<std::string> split_commas(const std::string& s) {
     if (!item.empty()) out.push_back(item);
   return out;
 }
+
+// Removes the set an earlier run wrote into dir: the files its pairs.csv names (plain
+// names inside dir only), then the list.
+void remove_earlier_set(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "pairs.csv");
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    for (int col = 0; col < 2; ++col) {
+      std::string name;
+      std::getline(ss, name, ',');
+      if (!name.empty() && std::filesystem::path(name).filename() == name) std::filesystem::remove(dir / name);
+    }
+  }
+  std::filesystem::remove(dir / "pairs.csv");
+}
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool overwrite = false;
   std::string out, types, levels;
   int num_refs = 4, size = 128;
   gsn::data::SyntheticOptions s;
@@ -35,11 +54,21 @@ int main(int argc, char** argv) {
   app.add_option("--from", s.refs_dir, "use the images of this folder as references (--refs and --size then unused)");
   app.add_option("--types", types, "comma-separated distortion names (default: all)");
   app.add_option("--levels", levels, "comma-separated levels 1..5 (default: all)");
+  app.add_flag("--overwrite", overwrite, "replace the pairs an earlier gsn-synth wrote into --out (refused without this)");
   GSN_CLI_PARSE(app, argc, argv)
   s.num_refs = static_cast<std::size_t>(num_refs);
   s.width = s.height = size;
   try {
-    for (const std::string& t : split_commas(types)) s.types.push_back(gsn::data::distortion_from_name(t));
+    try {
+      for (const std::string& t : split_commas(types)) s.types.push_back(gsn::data::distortion_from_name(t));
+    } catch (const gsn::Error& e) {
+      std::fprintf(stderr, "gsn-synth: error: --types: %s\n", e.what());
+      return gsn::app::kExitBadArguments;
+    }
+    if (!s.refs_dir.empty() && !std::filesystem::is_directory(s.refs_dir)) {
+      std::fprintf(stderr, "gsn-synth: error: --from %s: not a folder\n", s.refs_dir.c_str());
+      return gsn::app::kExitBadArguments;
+    }
     for (const std::string& l : split_commas(levels)) {
       std::size_t used = 0;
       int v = 0;
@@ -54,10 +83,23 @@ int main(int argc, char** argv) {
       }
       s.levels.push_back(v);
     }
-    gsn::data::SyntheticDataset ds(s);
     const std::filesystem::path dir(out);
+    // An earlier set in --out would mix with this one (its images left beside the new
+    // pairs.csv): refused, or with --overwrite removed first (its pairs.csv and the
+    // images that list names, nothing else).
+    if (std::filesystem::exists(dir / "pairs.csv")) {
+      if (!overwrite) {
+        std::fprintf(stderr, "gsn-synth: error: --out %s holds an earlier set (pairs.csv): replace it with --overwrite, "
+                     "or choose another --out\n", out.c_str());
+        return gsn::app::kExitBadArguments;
+      }
+      remove_earlier_set(dir);
+    }
+    gsn::data::SyntheticDataset ds(s);
     std::filesystem::create_directories(dir);
-    std::ofstream csv(dir / "pairs.csv");
+    // pairs.csv is written last (atomically): a run that fails half way leaves images but
+    // no list that would pass them off as a whole set.
+    std::ostringstream csv;
     csv << "ref,dist,score,type,level\n";
     // Each reference is written once per run (over any file an earlier run left: its size
     // or seed may have differed), and two references may not share a name: --from files
@@ -78,8 +120,7 @@ int main(int argc, char** argv) {
       gsn::data::write_png((dir / dist_name).string(), dist);
       csv << ref_name << "," << dist_name << "," << info.score << "," << info.distortion << "," << info.level << "\n";
     }
-    csv.flush();
-    GSN_CHECK(csv, (dir / "pairs.csv").string(), ": cannot write");
+    gsn::app::write_file_atomic((dir / "pairs.csv").string(), csv.str());
     std::printf("gsn-synth: %zu pairs written to %s (pairs.csv)\n", ds.size(), out.c_str());
     return 0;
   } catch (const std::exception& e) {

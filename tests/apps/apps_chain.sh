@@ -14,6 +14,13 @@ fail() { echo "apps_chain: $*" >&2; exit 1; }
 
 "$bin/gsn-synth" --out "$work/pairs" --refs 2 --size 32 --seed 3 --types jpeg,gaussian_blur --levels 1,5 >/dev/null
 [ "$(wc -l <"$work/pairs/pairs.csv")" -eq 9 ] || fail "pairs.csv should hold a header and 8 pairs"
+# A second set into the same folder would mix with the first: refused (exit 2) unless
+# --overwrite, which replaces the old set's files and leaves none of them behind.
+"$bin/gsn-synth" --out "$work/pairs2" --refs 2 --size 16 --types jpeg --levels 1 >/dev/null
+rc=0; "$bin/gsn-synth" --out "$work/pairs2" --refs 1 --size 16 --types jpeg --levels 1 >/dev/null 2>&1 || rc=$?
+[ $rc -eq 2 ] || fail "gsn-synth into a folder holding a set exited $rc, not 2"
+"$bin/gsn-synth" --out "$work/pairs2" --refs 1 --size 16 --types jpeg --levels 1 --overwrite >/dev/null
+[ "$(ls "$work/pairs2" | wc -l)" -eq 3 ] || fail "gsn-synth --overwrite left the old set's files: $(ls "$work/pairs2")"
 
 opts=(--synth-refs 8 --synth-size 32 --crop 32 --batch 4 --steps 3 --workers 1 --no-baselines --out "$work/run")
 "$bin/gsn-train" "${opts[@]}" --eval-every 3 >/dev/null 2>&1 || fail "gsn-train exited $?"

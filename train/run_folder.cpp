@@ -4,9 +4,11 @@
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "kernels/core/error.h"
+#include "nn/safetensors.h"
 
 namespace gsn::train {
 
@@ -83,8 +85,42 @@ void check_resume_options(const std::string& path, const std::map<std::string, s
   }
   if (!diff.empty())
     throw OptionError(path + ": resume with the options of the run it continues; these differ: " + diff +
-                      ". Its options are in the metadata (and in options.json beside it); for another run, use "
-                      "another --out");
+                      ". Leave them out and gsn-train takes the run's (from the checkpoint's metadata); to change "
+                      "them, start a new run");
+}
+
+std::string option_key_of_flag(const std::string& flag) {
+  if (flag == "--split") return "split_file";
+  if (flag == "--no-attention") return "attention";
+  if (flag == "--no-baselines") return "baselines";
+  std::string key = flag.rfind("--", 0) == 0 ? flag.substr(2) : flag;
+  for (char& c : key)
+    if (c == '-') c = '_';
+  return key;
+}
+
+void take_resumed_options(TrainOptions& o, const std::set<std::string>& given) {
+  if (o.resume.empty()) return;
+  // --resume FILE without --out continues in the checkpoint's folder, where the run is.
+  if (o.resume != "last" && given.count("out") == 0) {
+    const fs::path dir = fs::path(o.resume).parent_path();
+    o.out = dir.empty() ? "." : dir.string();
+  }
+  const std::string path = resolve_resume(o);
+  const SafetensorsFile file = load_safetensors(path);
+  auto it = file.metadata.find("options");
+  if (it == file.metadata.end()) return;  // check_resume_options refuses it, with the reason
+  nlohmann::json saved, now = nlohmann::json::parse(o.to_json());
+  try {
+    saved = nlohmann::json::parse(it->second);
+  } catch (const std::exception&) {
+    return;  // likewise
+  }
+  for (const auto& [key, value] : saved.items())
+    if (now.contains(key) && given.count(key) == 0 && key != "out" && key != "resume" && key != "stop_at" &&
+        key != "overwrite")
+      now[key] = value;
+  o = TrainOptions::from_json(now.dump(), path);
 }
 
 RunOnDisk read_run(const std::string& dir) {

@@ -3,6 +3,7 @@
 // leaves the folder as it was.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,17 @@ void clear_run_files(const TrainOptions& o, const std::vector<std::string>& file
 // naming every option that differs, with both values.
 void check_resume_options(const std::string& path, const std::map<std::string, std::string>& metadata,
                           const TrainOptions& o);
+
+// gsn-train --resume: the options a user left out are the run's. For every option not in
+// `given` (keys of the options on the command line, as in options.json: "batch",
+// "split_file", ...), the value stored in the checkpoint's metadata replaces o's (except
+// out, resume, stop_at and overwrite). --resume FILE without --out continues in FILE's
+// folder. Options given that differ from the run's are left for check_resume_options to
+// refuse. Does nothing without --resume, or for a checkpoint without stored options.
+void take_resumed_options(TrainOptions& o, const std::set<std::string>& given);
+// The options.json key of a gsn-train flag: "--batch" -> "batch", "--split" -> "split_file",
+// "--no-attention" -> "attention".
+std::string option_key_of_flag(const std::string& flag);
 
 // A finished (or stopped) run read back from its folder, to evaluate it again (gsn-eval
 // --run): the data options of its options.json (data set, root, labels, synthetic

@@ -4,8 +4,11 @@
 
 #include <csignal>
 #include <cstdio>
+#include <set>
+#include <string>
 
 #include "apps/common/cli.h"
+#include "train/run_folder.h"
 #include "train/trainer.h"
 
 namespace {
@@ -72,14 +75,19 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-baselines", o.baselines, "skip the PSNR and SSIM baselines")->group(g);
   g = "Output";
   app.add_option("--out", o.out, "output folder")->group(g)->capture_default_str();
-  app.add_option("--resume", o.resume, "continue from a checkpoint ('last': <out>/last.safetensors), with the options of "
-                 "the run it continues")->group(g);
+  app.add_option("--resume", o.resume, "continue from a checkpoint ('last': <out>/last.safetensors); the options left out "
+                 "are the run's, --out its folder")->group(g);
   app.add_flag("--overwrite", o.overwrite, "replace an earlier run's files in --out (refused without this)")->group(g);
   GSN_CLI_PARSE(app, argc, argv)
+
+  std::set<std::string> given;  // the options on the command line; --resume takes the rest from the run
+  for (const CLI::Option* opt : app.get_options())
+    if (opt->count() > 0) given.insert(gsn::train::option_key_of_flag(opt->get_name()));
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   try {
+    gsn::train::take_resumed_options(o, given);
     gsn::train::TrainResult r = gsn::train::run_training(o);
     return r.exit_code;
   } catch (const gsn::train::OptionError& e) {

@@ -199,6 +199,24 @@ TEST_CASE("e2e: a resume with other options is refused and leaves the run as it 
   CHECK(file_text(out + "/options.json") == options);
   CHECK(file_text(out + "/last.safetensors") == last);
 
+  // gsn-train --resume FILE alone: the options left out are the run's, --out its folder;
+  // one given differently is kept, for check_resume_options to refuse.
+  train::TrainOptions bare;
+  bare.resume = out + "/last.safetensors";
+  train::take_resumed_options(bare, {"resume"});
+  train::TrainOptions expect = o;
+  expect.resume = bare.resume;
+  CHECK(bare.to_json() == expect.to_json());
+  train::TrainOptions batch_given;
+  batch_given.resume = bare.resume;
+  batch_given.batch = 4;
+  train::take_resumed_options(batch_given, {"resume", "batch"});
+  CHECK(batch_given.batch == 4);
+  CHECK(batch_given.seed == o.seed);
+  CHECK(train::option_key_of_flag("--no-baselines") == "baselines");
+  CHECK(train::option_key_of_flag("--split") == "split_file");
+  CHECK(train::option_key_of_flag("--eval-every") == "eval_every");
+
   // A fresh run into the same folder would cut its logs and leave its checkpoints looking
   // like the new run's: refused, unless asked to replace it.
   CHECK_THROWS_WITH_AS(train::run_training(o, train::Verbosity::Quiet), doctest::Contains("holds an earlier run"),

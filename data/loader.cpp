@@ -128,7 +128,8 @@ Batch EvalLoader::make_batch(int64_t position) const {
     b.pairs = {pair};
   } else {
     GSN_CHECK(ref.width >= options_.crop && ref.height >= options_.crop, "EvalLoader: ", options_.crop, "x",
-              options_.crop, " crops do not fit pair ", pair, " (", source_.info(pair).dist_path, ", ",
+              options_.crop, " crops do not fit pair ", pair, " (",
+              source_.info(pair).dist_path.empty() ? source_.info(pair).ref_id : source_.info(pair).dist_path, ", ",
               ref.size_str(), ")");
     const std::vector<CropWindow> windows = five_crops(ref.width, ref.height, options_.crop);
     const int64_t rows = static_cast<int64_t>(windows.size());

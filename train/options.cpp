@@ -27,6 +27,7 @@ void validate_data(const TrainOptions& o) {
             "--root, --labels and --lower-is-better describe a data set on disk, but --data is synthetic (the built-in "
             "set); add --data csv|pipal|kadid|tid2013|csiq");
   } else {
+    require(!o.root.empty(), "--data ", o.data, " needs --root (the data set's folder, or the CSV file)");
     require(o.refs.empty(), "--refs gives the built-in synthetic set its references, but --data is ", o.data,
             " (a data set on disk has its own)");
   }

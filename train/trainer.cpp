@@ -41,6 +41,8 @@ ScoreNorm train_score_norm(const data::PairSource& source, const std::vector<std
   for (std::size_t i : train) sq += (source.info(i).score - mean) * (source.info(i).score - mean);
   const double std = std::sqrt(sq / static_cast<double>(train.size()));
   GSN_CHECK(std > 0, "every training pair has the same score (", mean, "): nothing to learn");
+  GSN_CHECK(std::isfinite(mean) && std::isfinite(std), "the training scores' mean (", mean, ") or spread (", std,
+            ") is not a finite number: scores this large (|score| near 1e300?) cannot be standardised; rescale them");
   return {mean, std};
 }
 
@@ -274,7 +276,10 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     std::snprintf(extra, sizeof extra, "loss %.4f  %.1f pairs/s  epoch %lld", loss_value, pairs_per_s,
                   static_cast<long long>(batch.epoch));
     if (loud) progress.update(step + 1 - start_step, extra);
-    if ((step + 1) % eval_every == 0 || step + 1 == total) {
+    // A stop asked for during the step skips its validation (which can take a while): the
+    // next trip round saves the checkpoint and stops. Not the last step's, which saves it.
+    const bool last_step = step + 1 == total;
+    if (((step + 1) % eval_every == 0 && g_stop.load() == 0) || last_step) {
       bool finite = false;
       try {
         finite = run_eval(step + 1);

@@ -145,4 +145,7 @@ TEST_CASE("validate_data: options for the other kind of data are refused, not ig
                        train::OptionError);
   refs_for_csv.refs.clear();
   CHECK_NOTHROW(train::validate_data(refs_for_csv));
+  train::TrainOptions no_root;
+  no_root.data = "kadid";
+  CHECK_THROWS_WITH_AS(train::validate_data(no_root), doctest::Contains("--data kadid needs --root"), train::OptionError);
 }

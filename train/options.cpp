@@ -1,6 +1,7 @@
 #include "train/options.h"
 
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -28,6 +29,11 @@ void validate_data(const TrainOptions& o) {
             "set); add --data csv|pipal|kadid|tid2013|csiq");
   } else {
     require(!o.root.empty(), "--data ", o.data, " needs --root (the data set's folder, or the CSV file)");
+    require(o.labels.empty() || o.data == "csiq" || o.data == "csv", "--labels is read for --data csiq and csv only; ",
+            o.data, " finds its own labels under --root");
+    require(!o.lower_is_better || o.data == "csv", "--lower-is-better is for --data csv only; ", o.data,
+            " knows which way its scores run");
+    require(o.pipal_part == "train" || o.data == "pipal", "--pipal-part is for --data pipal only");
     require(o.refs.empty(), "--refs gives the built-in synthetic set its references, but --data is ", o.data,
             " (a data set on disk has its own)");
   }
@@ -41,6 +47,12 @@ void validate_data(const TrainOptions& o) {
   require(o.val_fraction + o.test_fraction < 1, "--val-fraction + --test-fraction must leave references to train on, got ",
           o.val_fraction, " + ", o.test_fraction);
   require(o.crop >= 8 && o.crop <= 4096, "--crop must be in [8, 4096], got ", o.crop);
+}
+
+TrainOptions with_absolute_paths(TrainOptions o) {
+  for (std::string* path : {&o.root, &o.labels, &o.split_file, &o.refs})
+    if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
+  return o;
 }
 
 void copy_data_options(const TrainOptions& from, TrainOptions& to) {

@@ -71,6 +71,11 @@ class OptionError : public std::invalid_argument {
 // Throws OptionError unless every field is in range: validate_data the fields that choose
 // the data and its split (all gsn-eval reads), validate all of them.
 void validate_data(const TrainOptions& o);
+
+// The same options with the data paths (--root, --labels, --split, --refs) made absolute,
+// from the working directory: what a run stores (options.json, the checkpoint), so that
+// gsn-eval --run and --resume work from any folder.
+TrainOptions with_absolute_paths(TrainOptions o);
 void validate(const TrainOptions& o);
 
 // Copies the fields that choose the data and its split (what validate_data checks, and

@@ -69,11 +69,12 @@ void check_resume_options(const std::string& path, const std::map<std::string, s
   if (it == meta.end())
     throw OptionError(path + ": has no training options in its metadata (not written by gsn-train), so it cannot be "
                       "resumed; start a new run");
-  nlohmann::json saved, now = nlohmann::json::parse(o.to_json());
+  nlohmann::json saved, now = nlohmann::json::parse(with_absolute_paths(o).to_json());
   try {
-    saved = nlohmann::json::parse(it->second);
+    // Paths compared as absolute: runs before 2026-11-29 stored them as typed.
+    saved = nlohmann::json::parse(with_absolute_paths(TrainOptions::from_json(it->second, path)).to_json());
   } catch (const std::exception& e) {
-    GSN_THROW(path, ": the training options in its metadata are not JSON (", e.what(), ")");
+    GSN_THROW(path, ": the training options in its metadata are not usable (", e.what(), ")");
   }
   std::string diff;
   for (const auto& [key, value] : now.items()) {

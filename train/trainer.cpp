@@ -79,10 +79,14 @@ bool all_finite(const std::vector<double>& v) {
 
 void request_stop(int signal) { g_stop = signal; }
 
-TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
+TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
+  const TrainOptions o = with_absolute_paths(given);  // as stored: usable from any folder
   const bool loud = verbosity == Verbosity::Normal;
+  app::Progress* progress_line = nullptr;  // the training bar, once it runs
   auto say = [&](const std::string& s) {
-    if (loud) std::fprintf(stderr, "%s\n", s.c_str());
+    if (!loud) return;
+    if (progress_line) progress_line->end_line();  // a message never runs into the bar
+    std::fprintf(stderr, "%s\n", s.c_str());
   };
   validate(o);
   g_stop = 0;
@@ -147,6 +151,9 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
   GSN_CHECK(start_step <= total, resolve_resume(o), ": the checkpoint is at step ", start_step, ", past this run's ",
             total, " steps");
   if (start_step == total) say("the run is complete at step " + std::to_string(total) + ": nothing left to train");
+  if (o.warmup >= total)
+    say("warning: --warmup " + std::to_string(o.warmup) + " is not shorter than the run (" + std::to_string(total) +
+        " steps): the learning rate never reaches --lr " + std::to_string(o.lr) + "; give a smaller --warmup");
 
   data::EvalOptions eo;
   eo.mode = o.eval_mode == "crops" ? data::EvalMode::FiveCrops : data::EvalMode::FullImage;
@@ -217,6 +224,7 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
 
   model.train();
   app::Progress progress("train", total - start_step, "step");
+  if (loud) progress_line = &progress;
   int64_t step = start_step;
   const auto t0 = std::chrono::steady_clock::now();
   for (; step < total; ++step) {
@@ -294,19 +302,37 @@ TrainResult run_training(const TrainOptions& o, Verbosity verbosity) {
     }
   }
   if (loud) progress.finish();
+  progress_line = nullptr;
   result.steps = step;
   if (step == total && result.exit_code == 0 && !data.split.test.empty()) {
-    // Test once, with the best checkpoint (this run's: claim_run_folder): the number to report.
+    // Test once, with the best checkpoint (this run's: check_run_folder): the number to report.
     const bool have_best = fs::exists(result.best_checkpoint);
-    if (have_best) nn::load_checkpoint(result.best_checkpoint, model);
-    Baselines tb;
-    if (o.baselines) tb = compute_baselines(*data.source, data.split.test);
-    result.test = evaluate(model, *data.source, data.split.test, eo, device, norm, o.baselines ? &tb : nullptr);
+    int64_t tested_step = step;  // the step of the weights tested: eval.csv's step column
+    if (have_best) {
+      const SafetensorsFile best = nn::load_checkpoint(result.best_checkpoint, model);
+      tested_step = static_cast<int64_t>(metadata_number(best.metadata, "step", result.best_checkpoint, double(step)));
+    }
+    try {
+      Baselines tb;
+      if (o.baselines) tb = compute_baselines(*data.source, data.split.test);
+      result.test = evaluate(model, *data.source, data.split.test, eo, device, norm, o.baselines ? &tb : nullptr);
+    } catch (const std::exception& e) {  // the test pairs are first read here
+      throw Error(std::string(e.what()) + "\nthe training itself finished: its checkpoints are in " + o.out +
+                  " (best.safetensors, last.safetensors); test them with gsn-eval --run " + o.out +
+                  " once the data is fixed");
+    }
     result.has_test = true;
-    log.eval(step, "test", result.test);
-    say(std::string("test (") + (have_best ? "best checkpoint" : "final model: no validation SRCC was finite") + ", " +
-        std::to_string(result.test.label.size()) + " pairs):\n" +
-        format_eval(result.test) + "  per distortion type: gsn-eval --run " + o.out);
+    log.eval(tested_step, "test", result.test);
+    bool typed = false;  // per-type results exist only where the data set names types
+    for (std::size_t i : data.split.test) typed = typed || !data.source->info(i).distortion.empty();
+    const std::string run_arg = o.out.find(' ') == std::string::npos ? o.out : "'" + o.out + "'";
+    if (loud) {  // the run's result: on stdout, where `gsn-train ... > result.txt` keeps it
+      std::fflush(stderr);
+      std::printf("test (%s, step %lld, %zu pairs):\n%s%s", have_best ? "best checkpoint" : "final model: no validation SRCC was finite",
+                  static_cast<long long>(tested_step), result.test.label.size(), format_eval(result.test).c_str(),
+                  typed ? ("  per distortion type: gsn-eval --run " + run_arg + "\n").c_str() : "");
+      std::fflush(stdout);
+    }
   }
   if (!result.message.empty()) say(result.message);
   return result;

@@ -26,8 +26,21 @@ double Progress::rate() const {
   return dt > 0 ? static_cast<double>(done_) / dt : 0.0;
 }
 
+Progress::~Progress() {
+  if (tty_ && line_open_) std::fputc('\n', out_);
+}
+
+void Progress::end_line() {
+  if (!tty_ || !line_open_) return;
+  draw(done_, last_extra_, false);
+  std::fputc('\n', out_);
+  std::fflush(out_);
+  line_open_ = false;
+}
+
 void Progress::update(int64_t done, const std::string& extra) {
   done_ = done;
+  last_extra_ = extra;
   const auto now = std::chrono::steady_clock::now();
   const double since = std::chrono::duration<double>(now - last_draw_).count();
   if (since < (tty_ ? 0.2 : 5.0)) return;
@@ -52,6 +65,7 @@ void Progress::draw(int64_t done, const std::string& extra, bool final) {
                final ? "took" : "ETA", format_duration(final ? elapsed : eta).c_str(), extra.c_str(),
                tty_ && !final ? "" : "\n");
   std::fflush(out_);
+  line_open_ = tty_ && !final;
 }
 
 }  // namespace gsn::app

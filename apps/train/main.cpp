@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   app.add_option("--crop", o.crop, "square crop size (8..4096)")->group(g)->capture_default_str();
   app.add_option("--batch", o.batch, "pairs per batch (at least 2: the KL term compares pairs)")->group(g)->capture_default_str();
   app.add_option("--epochs", o.epochs, "epochs (ignored when --steps is set)")->group(g)->capture_default_str();
-  app.add_option("--steps", o.steps, "total optimizer steps (overrides --epochs)")->group(g);
+  app.add_option("--steps", o.steps, "total optimizer steps (overrides --epochs; 0: use --epochs)")->group(g);
   app.add_option("--optimizer", o.optimizer, "adam | adamw | sgd")
       ->check(CLI::IsMember({"adam", "adamw", "sgd"}))->group(g)->capture_default_str();
   app.add_option("--lr", o.lr, "peak learning rate")->group(g)->capture_default_str();

@@ -145,6 +145,17 @@ TEST_CASE("validate_data: options for the other kind of data are refused, not ig
                        train::OptionError);
   refs_for_csv.refs.clear();
   CHECK_NOTHROW(train::validate_data(refs_for_csv));
+  train::TrainOptions labels_for_kadid;
+  labels_for_kadid.data = "kadid";
+  labels_for_kadid.root = "kadid10k";
+  CHECK_NOTHROW(train::validate_data(labels_for_kadid));
+  labels_for_kadid.labels = "other.csv";
+  CHECK_THROWS_WITH_AS(train::validate_data(labels_for_kadid), doctest::Contains("--labels is read for --data csiq and csv"),
+                       train::OptionError);
+  train::TrainOptions lower_for_tid = labels_for_kadid;
+  lower_for_tid.labels.clear();
+  lower_for_tid.lower_is_better = true;
+  CHECK_THROWS_AS(train::validate_data(lower_for_tid), train::OptionError);
   train::TrainOptions no_root;
   no_root.data = "kadid";
   CHECK_THROWS_WITH_AS(train::validate_data(no_root), doctest::Contains("--data kadid needs --root"), train::OptionError);

@@ -26,7 +26,10 @@ struct Range {
   }
   void settle() {
     if (!(lo <= hi)) lo = 0, hi = 1;
-    if (lo == hi) lo -= 0.5, hi += 0.5;
+    if (lo == hi) {  // one value (one validation): a span around it, at least 1 wide
+      const double pad = std::max(1.0, std::fabs(lo) * 0.1);
+      lo -= pad, hi += pad;
+    }
   }
 };
 
@@ -125,8 +128,16 @@ std::string svg_line_plot(const std::string& title, const std::string& xlabel, c
     o << "<polyline fill='none' stroke='" << color << "' stroke-width='1.5' points='";
     for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i)
       if (std::isfinite(ty(s.y[i]))) o << fmt(px(s.x[i], xr)) << "," << fmt(py(ty(s.y[i]), yr)) << " ";
-    o << "'/>\n<text x='" << kW - kR - 8 << "' y='" << kT + 16 + 16 * k << "' text-anchor='end' fill='" << color
-      << "'>" << html_escape(s.name) << "</text>\n";
+    o << "'/>\n";
+    // A few points (validations) get markers too: a line through one point draws nothing.
+    const std::size_t n = std::min(s.x.size(), s.y.size());
+    if (n <= 60)
+      for (std::size_t i = 0; i < n; ++i)
+        if (std::isfinite(ty(s.y[i])))
+          o << "<circle cx='" << fmt(px(s.x[i], xr)) << "' cy='" << fmt(py(ty(s.y[i]), yr)) << "' r='3' fill='" << color
+            << "'/>\n";
+    o << "<text x='" << kW - kR - 8 << "' y='" << kT + 16 + 16 * k << "' text-anchor='end' fill='" << color << "'>"
+      << html_escape(s.name) << "</text>\n";
   }
   o << "</svg>\n";
   return o.str();

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -41,4 +42,11 @@ TEST_CASE("log_ticks: 1, 2, 5 x 10^k inside the range, linear ticks when the ran
   CHECK(same(log_ticks(0.001, 10), {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10}));
   CHECK(same(log_ticks(0.3, 0.45), nice_ticks(0.3, 0.45)));
   CHECK(log_ticks(-1, 2).empty());
+}
+
+TEST_CASE("svg_line_plot: a series of one point (one validation) is drawn, on an axis around it") {
+  const std::string svg = gsn::app::svg_line_plot("val SRCC", "step", "SRCC", {{"val", {13}, {0.5}}});
+  CHECK(svg.find("<circle") != std::string::npos);  // a polyline through one point shows nothing
+  CHECK(svg.find(">13<") != std::string::npos);      // a tick at the point's step
+  CHECK(svg.find("nan") == std::string::npos);
 }

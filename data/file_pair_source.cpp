@@ -1,6 +1,9 @@
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "data/image_io.h"
 #include "data/readers.h"
@@ -14,6 +17,18 @@ FilePairSource::FilePairSource(std::string name, std::string root, std::vector<P
   GSN_CHECK(!pairs_.empty(), name_, " data set at ", root_, " has no pairs");
   GSN_CHECK(preset_split_.empty() || preset_split_.size() == pairs_.size(), name_, ": ", preset_split_.size(),
             " split labels for ", pairs_.size(), " pairs");
+  // A pair listed twice (a label file edited by hand, two label files merged) would count
+  // twice in training and in every correlation, and with two scores the data set
+  // contradicts itself: refused, with both scores.
+  std::map<std::pair<std::string, std::string>, std::size_t> seen;
+  for (std::size_t i = 0; i < pairs_.size(); ++i) {
+    const PairInfo& p = pairs_[i];
+    const auto key = std::make_pair(std::filesystem::path(p.ref_path).lexically_normal().string(),
+                                    std::filesystem::path(p.dist_path).lexically_normal().string());
+    const auto [it, fresh] = seen.emplace(key, i);
+    GSN_CHECK(fresh, name_, " data set at ", root_, ": the pair (reference ", p.ref_path, ", distorted ", p.dist_path,
+              ") is listed twice, with scores ", pairs_[it->second].score, " and ", p.score, "; keep one");
+  }
 }
 
 const PairInfo& FilePairSource::info(std::size_t i) const {

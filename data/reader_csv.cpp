@@ -1,4 +1,4 @@
-// Generic CSV: "ref,dist,score[,split]" with a header naming the columns (any order,
+// Generic CSV: "ref,dist,score[,split][,type][,level]" with a header naming the columns (any order,
 // any case). Paths are relative to the CSV's folder unless absolute. ref_id is the
 // reference file's resolved path relative to that folder (reference_id, below). With
 // lower_is_better the scores are negated. The optional split column ("train", "val",
@@ -53,8 +53,10 @@ std::unique_ptr<FilePairSource> read_csv(const std::string& root, const std::str
   const int dist_col = find_column(header, "dist");
   const int score_col = find_column(header, "score");
   const int split_col = find_column(header, "split");
+  const int type_col = find_column(header, "type");    // gsn-synth writes these two: the
+  const int level_col = find_column(header, "level");  // per-type results need them
   if (ref_col < 0 || dist_col < 0 || score_col < 0)
-    throw_at_line(path, lines[0], "the header must name the columns ref,dist,score[,split]");
+    throw_at_line(path, lines[0], "the header must name the columns ref,dist,score[,split][,type][,level]");
 
   std::vector<PairInfo> pairs;
   std::vector<std::string> splits;
@@ -74,6 +76,11 @@ std::unique_ptr<FilePairSource> read_csv(const std::string& root, const std::str
       *out = image.string();
     }
     p.ref_id = reference_id(p.ref_path, base);
+    if (type_col >= 0) p.distortion = f[type_col];
+    if (level_col >= 0 && !f[level_col].empty()) {
+      p.level = parse_level(f[level_col]);
+      if (p.level < 1) throw_at_line(path, line, "level \"" + f[level_col] + "\" is not a positive whole number");
+    }
     if (split_col >= 0) {
       const std::string split = to_lower(f[split_col]);
       if (split != "train" && split != "val" && split != "test")

@@ -219,9 +219,10 @@ TEST_CASE("csv: relative paths, lower-is-better flip, the split column") {
 
   // One file is one reference however a row names it: else a split by reference could put
   // the same image in train and test.
+  put_image(dir, "dists/a3.png", 6);
   dir.write("names.csv", "ref,dist,score\nrefs/a.png,dists/a1.png,1\n./refs/a.png,dists/a2.png,2\n"
                          "refs/../refs/a.png,dists/b1.png,3\n" + std::filesystem::absolute(dir.file("refs/a.png")).string() +
-                         ",dists/a1.png,4\nrefs/b.png,dists/b1.png,5\n");
+                         ",dists/a3.png,4\nrefs/b.png,dists/b1.png,5\n");
   const auto named = read_csv(dir.file("names.csv"));
   REQUIRE(named->size() == 5);
   for (std::size_t i = 0; i < 4; ++i) CHECK(named->info(i).ref_id == "refs/a.png");
@@ -240,6 +241,30 @@ TEST_CASE("csv: relative paths, lower-is-better flip, the split column") {
   CHECK(contains(error_of([&] { read_csv(csv); }), csv + ", line 1"));
   dir.write("bad.csv", "ref,dist,score\n");
   CHECK(contains(error_of([&] { read_csv(csv); }), "no pairs"));
+}
+
+TEST_CASE("csv: gsn-synth's type and level columns; a pair listed twice is refused, in any reader") {
+  TempDir dir;
+  put_image(dir, "a.png", 1);
+  put_image(dir, "a_jpeg_1.png", 2);
+  put_image(dir, "a_blur_5.png", 3);
+  dir.write("pairs.csv", "ref,dist,score,type,level\na.png,a_jpeg_1.png,0.9,jpeg,1\na.png,a_blur_5.png,0.2,blur,5\n");
+  const auto typed = read_csv(dir.path().string());
+  REQUIRE(typed->size() == 2);
+  CHECK(typed->info(0).distortion == "jpeg");
+  CHECK(typed->info(1).level == 5);
+  dir.write("pairs.csv", "ref,dist,score,type,level\na.png,a_jpeg_1.png,0.9,jpeg,high\n");
+  CHECK(contains(error_of([&] { read_csv(dir.path().string()); }), "level \"high\""));
+  // The same pair twice, spelled two ways, with two scores: the data set contradicts itself.
+  dir.write("pairs.csv", "ref,dist,score\na.png,a_jpeg_1.png,0.9\na.png,./a_jpeg_1.png,0.1\n");
+  const std::string msg = error_of([&] { read_csv(dir.path().string()); });
+  CHECK(contains(msg, "is listed twice, with scores 0.9 and 0.1"));
+  // KADID goes through the same check.
+  TempDir kd;
+  make_kadid(kd);
+  kd.write("dmos.csv", "dist_img,ref_img,dmos\nI01_01_01.png,I01.png,4.57\nI01_01_05.png,I01.png,1.20\n"
+                       "I01_01_01.png,I01.png,1.5\n");
+  CHECK(contains(error_of([&] { read_kadid(kd.path().string()); }), "listed twice"));
 }
 
 TEST_CASE("load() refuses a pair whose images differ in size, naming both") {

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   d->needs(r);
   l->excludes(r)->excludes(d);
   app.add_option("--output", output, "write the scores here instead of printing them");
-  app.add_option("--format", format, "csv | json (for --output)")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
+  app.add_option("--format", format, "csv | json: of --output; json also on stdout (without --output, csv prints plain lines)")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
   app.add_option("--crops", crops, "0: whole image; 5: average of five fixed crops of --crop")
       ->check(CLI::IsMember({0, 5}))->capture_default_str();
   app.add_option("--crop", crop, "crop size for --crops 5")->check(CLI::Range(8, 8192))->capture_default_str();
@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     }
     std::ostringstream text;
     text << std::setprecision(6);
-    if (format == "json" && !output.empty()) {
+    if (format == "json") {
       nlohmann::json j = nlohmann::json::array();
       for (std::size_t i = 0; i < pairs.size(); ++i) {
         nlohmann::json row = {{"ref", pairs[i].ref}, {"dist", pairs[i].dist}};

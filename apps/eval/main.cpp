@@ -2,7 +2,10 @@
 // logistic fit) for GSN, PSNR and SSIM side by side, overall and per distortion type.
 #include <cstdio>
 #include <iomanip>
+#include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "apps/common/cli.h"
 #include "apps/common/output_file.h"
@@ -12,6 +15,42 @@
 #include "train/data_setup.h"
 #include "train/model_io.h"
 #include "train/run_folder.h"
+
+namespace {
+// A split given by hand (--split, --seed) can put references the model was trained on
+// into the part being evaluated, which inflates every correlation. Where the checkpoint
+// says how it was trained on this same data set, its training part is rebuilt from those
+// options and the overlap is reported.
+void warn_if_trained_on(const gsn::train::LoadedModel& m, const gsn::train::TrainOptions& o,
+                        const gsn::data::PairSource& source, const std::vector<std::size_t>& pairs,
+                        const std::string& part) {
+  if (m.training_options.empty()) return;
+  const gsn::train::TrainOptions trained =
+      gsn::train::with_absolute_paths(gsn::train::TrainOptions::from_json(m.training_options, "the checkpoint"));
+  const gsn::train::TrainOptions now = gsn::train::with_absolute_paths(o);
+  if (trained.data != now.data || trained.root != now.root || trained.labels != now.labels ||
+      trained.refs != now.refs || trained.synth_refs != now.synth_refs || trained.synth_size != now.synth_size)
+    return;  // another data set: its references are not the training run's
+  std::set<std::string> trained_refs;
+  try {
+    const gsn::train::DataSetup t = gsn::train::open_data(trained);
+    for (std::size_t i : t.split.train) trained_refs.insert(t.source->info(i).ref_id);
+  } catch (const std::exception& e) {  // the run's split file moved, say: nothing to compare
+    std::fprintf(stderr, "gsn-eval: note: the training run's split could not be rebuilt to check for overlap (%s)\n",
+                 e.what());
+    return;
+  }
+  std::set<std::string> overlap;
+  std::size_t n = 0;
+  for (std::size_t i : pairs)
+    if (trained_refs.count(source.info(i).ref_id)) ++n, overlap.insert(source.info(i).ref_id);
+  if (n > 0)
+    std::fprintf(stderr,
+                 "gsn-eval: warning: %zu of the %zu %s pairs (%zu references, e.g. %s) were in the training part of "
+                 "the run that trained this checkpoint: their scores are not held out\n",
+                 n, pairs.size(), part.c_str(), overlap.size(), overlap.begin()->c_str());
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   gsn::train::TrainOptions o;
@@ -95,6 +134,7 @@ int main(int argc, char** argv) {
     else
       pairs = part == "train" ? d.split.train : part == "val" ? d.split.val : d.split.test;
     GSN_CHECK(!pairs.empty(), "the ", part, " split is empty: ", d.split.summary());
+    if (part == "val" || part == "test") warn_if_trained_on(m, o, *d.source, pairs, part);
     std::fprintf(stderr, "gsn-eval: %s, %s part: %zu pairs; model trained on %s for %lld steps\n",
                  gsn::data::summarize(*d.source).c_str(), part.c_str(), pairs.size(), m.dataset.c_str(),
                  static_cast<long long>(m.step));

@@ -55,6 +55,10 @@ grep -q "^  GSN " "$work/eval.txt" || fail "gsn-eval printed no GSN row"
 # so its test part is the run's: the same row as --run gives.
 "$bin/gsn-eval" --run "$work/run" --no-baselines 2>/dev/null | grep "^  GSN  " >"$work/eval_run.txt" || fail "gsn-eval --run (test part) failed"
 "$bin/gsn-eval" --checkpoint "$ckpt" --no-baselines 2>/dev/null | grep "^  GSN  " >"$work/eval_ckpt.txt" || fail "gsn-eval --checkpoint failed"
+# Another seed draws another split, whose test part holds training references: said.
+"$bin/gsn-eval" --checkpoint "$ckpt" --synth-refs 8 --synth-size 32 --seed 99 --no-baselines >/dev/null 2>"$work/leak.err" \
+  || fail "gsn-eval with another seed failed: $(cat "$work/leak.err")"
+grep -q "were in the training part" "$work/leak.err" || fail "gsn-eval did not warn that its test part held training references"
 cmp -s "$work/eval_run.txt" "$work/eval_ckpt.txt" || fail "gsn-eval --checkpoint alone did not evaluate the run's test part: $(cat "$work/eval_ckpt.txt") vs $(cat "$work/eval_run.txt")"
 
 rc=0; "$bin/gsn-train" "${opts[@]}" >/dev/null 2>&1 || rc=$?

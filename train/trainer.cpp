@@ -30,7 +30,8 @@ namespace gsn::train {
 
 namespace {
 
-std::atomic<int> g_stop{0};  // the signal that asked the run to stop (0: none)
+std::atomic<int> g_stop{0};         // the signal that asked the run to stop (0: none)
+std::atomic<bool> g_started{false};  // --out is the run's: a stop must save, not just exit
 
 namespace fs = std::filesystem;
 
@@ -78,6 +79,7 @@ bool all_finite(const std::vector<double>& v) {
 }  // namespace
 
 void request_stop(int signal) { g_stop = signal; }
+bool run_started() { return g_started.load(); }
 
 TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   const TrainOptions o = with_absolute_paths(given);  // as stored: usable from any folder
@@ -90,6 +92,7 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   };
   validate(o);
   g_stop = 0;
+  g_started = false;
   TrainResult result;
   // Nothing is written into (or deleted from) --out before the run is sure to start: a
   // refused resume must leave the run it was asked to continue as it was, and a run that
@@ -171,6 +174,7 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   if (start_step < total) first_batch = loader.next();
 
   // The run starts: from here on --out is this run's.
+  g_started = true;
   clear_run_files(o, replaced);
   fs::create_directories(o.out);
   app::write_file_atomic((fs::path(o.out) / "options.json").string(), o.to_json() + "\n");

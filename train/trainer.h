@@ -40,5 +40,9 @@ TrainResult run_training(const TrainOptions& options, Verbosity verbosity = Verb
 // code 128 + signal (130 for SIGINT, 143 for SIGTERM): what gsn-train's handlers of SIGINT
 // (Ctrl-C) and SIGTERM (kill, a batch scheduler, docker stop) call.
 void request_stop(int signal = SIGINT);
+// Whether run_training() has started writing its run (before that, a stop has nothing to
+// save, and gsn-train's handler exits at once rather than wait for the data to be read).
+// Safe to call from a signal handler.
+bool run_started();
 
 }  // namespace gsn::train

@@ -16,6 +16,12 @@ namespace {
 // the next step and stop. Says so at once (write(2): safe in a handler), since the step,
 // or a validation, may take a while to end.
 void on_stop_signal(int signal) {
+  if (!gsn::train::run_started()) {  // still reading the data: nothing written, nothing to save
+    static const char kNow[] = "\ngsn-train: stopped before the run started; nothing was written\n";
+    if (write(STDERR_FILENO, kNow, sizeof kNow - 1) < 0) {
+    }
+    _exit(128 + signal);
+  }
   static const char kMsg[] = "\ngsn-train: stopping: a checkpoint is saved when the current step ends\n";
   if (write(STDERR_FILENO, kMsg, sizeof kMsg - 1) < 0) {
   }

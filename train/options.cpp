@@ -50,8 +50,13 @@ void validate_data(const TrainOptions& o) {
 }
 
 TrainOptions with_absolute_paths(TrainOptions o) {
-  for (std::string* path : {&o.root, &o.labels, &o.split_file, &o.refs})
-    if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
+  // Not --labels: it is relative to --root (readers.h), which becomes absolute.
+  for (std::string* path : {&o.root, &o.split_file, &o.refs})
+    if (!path->empty()) {
+      std::filesystem::path p = std::filesystem::absolute(*path).lexically_normal();
+      if (p.filename().empty() && p.has_parent_path()) p = p.parent_path();  // "data/" and "data" alike
+      *path = p.string();
+    }
   return o;
 }
 

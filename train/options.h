@@ -72,9 +72,10 @@ class OptionError : public std::invalid_argument {
 // the data and its split (all gsn-eval reads), validate all of them.
 void validate_data(const TrainOptions& o);
 
-// The same options with the data paths (--root, --labels, --split, --refs) made absolute,
-// from the working directory: what a run stores (options.json, the checkpoint), so that
-// gsn-eval --run and --resume work from any folder.
+// The same options with the data paths (--root, --split, --refs) made absolute, from the
+// working directory, without a trailing separator: what a run stores (options.json, the
+// checkpoint), so that gsn-eval --run and --resume work from any folder. --labels stays
+// as given: it is relative to --root.
 TrainOptions with_absolute_paths(TrainOptions o);
 void validate(const TrainOptions& o);
 

@@ -69,6 +69,19 @@ struct Checkpointer {
   }
 };
 
+// Whether every weight and BN statistic is finite: a step with a finite loss can still
+// leave NaN or Inf weights, and such a model must not replace the last good checkpoint
+// (load_checkpoint refuses it).
+bool weights_finite(nn::GsnModel& model) {
+  for (auto& [name, v] : model.named_parameters())
+    for (double x : v.value().to_vector<double>())
+      if (!std::isfinite(x)) return false;
+  for (auto& [name, t] : model.named_buffers())
+    for (double x : t->to_vector<double>())
+      if (!std::isfinite(x)) return false;
+  return true;
+}
+
 // An evaluation whose predictions are not all finite: the model has diverged.
 bool all_finite(const std::vector<double>& v) {
   for (double x : v)
@@ -80,6 +93,7 @@ bool all_finite(const std::vector<double>& v) {
 
 void request_stop(int signal) { g_stop = signal; }
 bool run_started() { return g_started.load(); }
+bool stop_requested() { return g_stop.load() != 0; }
 
 TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   const TrainOptions o = with_absolute_paths(given);  // as stored: usable from any folder
@@ -211,6 +225,9 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
     if (step == start_step) throw;
     std::string kept;
     try {
+      if (!weights_finite(model))
+        throw Error("the weights are NaN or Inf: nothing saved; the last good checkpoint is " +
+                    (last_good.empty() ? std::string("(none written yet)") : last_good));
       save_last(step);
       kept = "the " + std::to_string(step - start_step) + " steps trained before it are saved in " +
              result.last_checkpoint + " (step " + std::to_string(step) + "; continue with --resume " +
@@ -234,6 +251,10 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   for (; step < total; ++step) {
     const bool stop_here = o.stop_at > 0 && step >= o.stop_at;
     const int signal = g_stop.load();
+    if ((signal != 0 || stop_here) && !weights_finite(model)) {
+      diverged("the weights became NaN or Inf (stopping, nothing saved)", step);
+      break;
+    }
     if (signal != 0 || stop_here) {
       save_last(step);
       result.exit_code = stop_here ? 0 : 128 + signal;
@@ -288,10 +309,10 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
     std::snprintf(extra, sizeof extra, "loss %.4f  %.1f pairs/s  epoch %lld", loss_value, pairs_per_s,
                   static_cast<long long>(batch.epoch));
     if (loud) progress.update(step + 1 - start_step, extra);
-    // A stop asked for during the step skips its validation (which can take a while): the
-    // next trip round saves the checkpoint and stops. Not the last step's, which saves it.
-    const bool last_step = step + 1 == total;
-    if (((step + 1) % eval_every == 0 && g_stop.load() == 0) || last_step) {
+    // A validation due is made even when a stop was asked for during the step: a resumed
+    // run starts after it and would never make it, and its log, report and best
+    // checkpoint must be those of a run that never stopped.
+    if ((step + 1) % eval_every == 0 || step + 1 == total) {
       bool finite = false;
       try {
         finite = run_eval(step + 1);
@@ -308,6 +329,14 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   if (loud) progress.finish();
   progress_line = nullptr;
   result.steps = step;
+  if (step == total && result.exit_code == 0 && g_stop.load() != 0) {
+    // Stopped during the last step: the run is complete and saved; the test (a full pass
+    // over the test part) is left to gsn-eval rather than keep the user waiting.
+    const int signal = g_stop.load();
+    result.exit_code = 128 + signal;
+    result.message = "stopped after the last step, before the test evaluation: the run is complete in " + o.out +
+                     "; test it with gsn-eval --run " + o.out;
+  }
   if (step == total && result.exit_code == 0 && !data.split.test.empty()) {
     // Test once, with the best checkpoint (this run's: check_run_folder): the number to report.
     const bool have_best = fs::exists(result.best_checkpoint);

@@ -44,5 +44,7 @@ void request_stop(int signal = SIGINT);
 // save, and gsn-train's handler exits at once rather than wait for the data to be read).
 // Safe to call from a signal handler.
 bool run_started();
+// Whether a stop has been asked for (and not yet acted on by a new run). Signal-safe.
+bool stop_requested();
 
 }  // namespace gsn::train

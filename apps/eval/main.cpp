@@ -111,12 +111,29 @@ int main(int argc, char** argv) {
       // hold references the model was trained on. Take the run's, from the checkpoint:
       // all of its data options when none is given here, else its seed and fractions.
       const gsn::train::TrainOptions trained = gsn::train::TrainOptions::from_json(m.training_options, checkpoint);
-      bool data_given = false;
-      for (CLI::Option* d : data_opts) data_given = data_given || d->count() > 0;
-      if (!data_given) {
+      const bool other_data = app.count("--data") > 0 || app.count("--root") > 0;
+      if (!other_data) {
+        // The checkpoint's data options, with those given here on top (--seed, --split,
+        // --synth-refs ... change the split or the set, not which data set it is).
+        const gsn::train::TrainOptions given = o;
         gsn::train::copy_data_options(trained, o);
-        std::fprintf(stderr, "gsn-eval: the data and split the checkpoint was trained with (--data %s, seed %llu), from "
-                     "its metadata\n", o.data.c_str(), static_cast<unsigned long long>(o.seed));
+        for (CLI::Option* d : data_opts) {
+          if (d->count() == 0) continue;
+          const std::string flag = d->get_name();
+          if (flag == "--labels") o.labels = given.labels;
+          if (flag == "--pipal-part") o.pipal_part = given.pipal_part;
+          if (flag == "--lower-is-better") o.lower_is_better = given.lower_is_better;
+          if (flag == "--refs") o.refs = given.refs;
+          if (flag == "--synth-refs") o.synth_refs = given.synth_refs;
+          if (flag == "--synth-size") o.synth_size = given.synth_size;
+          if (flag == "--seed") {
+            o.seed = given.seed;
+            if (app.count("--split") == 0) o.split_file.clear();  // else the run's split file would win
+          }
+          if (flag == "--split") o.split_file = given.split_file;
+        }
+        std::fprintf(stderr, "gsn-eval: the data the checkpoint was trained with (--data %s), from its metadata; "
+                     "split seed %llu\n", o.data.c_str(), static_cast<unsigned long long>(o.seed));
       } else if (o.split_file.empty() && app.count("--seed") == 0) {
         o.seed = trained.seed;
         o.val_fraction = trained.val_fraction;

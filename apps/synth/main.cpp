@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "apps/common/cli.h"
 #include "apps/common/report.h"
@@ -22,21 +23,35 @@ std::vector<std::string> split_commas(const std::string& s) {
   return out;
 }
 
-// Removes the set an earlier run wrote into dir: the files its pairs.csv names (plain
-// names inside dir only), then the list.
-void remove_earlier_set(const std::filesystem::path& dir) {
-  std::ifstream in(dir / "pairs.csv");
+constexpr const char* kHeader = "ref,dist,score,type,level";
+
+// The files of the set an earlier gsn-synth wrote into dir (the images its pairs.csv
+// names, then the list), to remove. A pairs.csv gsn-synth did not write (another header,
+// names that are not its ref-*.png, paths into other folders) is somebody's data set:
+// refused, nothing removed.
+std::vector<std::filesystem::path> earlier_set(const std::filesystem::path& dir) {
+  const std::string list = (dir / "pairs.csv").string();
+  std::ifstream in(list);
   std::string line;
-  std::getline(in, line);  // header
+  GSN_CHECK(std::getline(in, line) && line == kHeader, list, " was not written by gsn-synth (its header is not '",
+            kHeader, "'): --overwrite removes only a set gsn-synth wrote; choose another --out");
+  std::vector<std::filesystem::path> files;
+  int n = 1;
   while (std::getline(in, line)) {
+    ++n;
     std::stringstream ss(line);
     for (int col = 0; col < 2; ++col) {
       std::string name;
       std::getline(ss, name, ',');
-      if (!name.empty() && std::filesystem::path(name).filename() == name) std::filesystem::remove(dir / name);
+      GSN_CHECK(name.rfind("ref-", 0) == 0 && std::filesystem::path(name).filename() == name &&
+                    std::filesystem::path(name).extension() == ".png",
+                list, ":", n, ": '", name, "' is not an image gsn-synth writes: --overwrite removes only a set "
+                "gsn-synth wrote; choose another --out");
+      files.push_back(dir / name);
     }
   }
-  std::filesystem::remove(dir / "pairs.csv");
+  files.push_back(dir / "pairs.csv");
+  return files;
 }
 }  // namespace
 
@@ -87,20 +102,22 @@ int main(int argc, char** argv) {
     // An earlier set in --out would mix with this one (its images left beside the new
     // pairs.csv): refused, or with --overwrite removed first (its pairs.csv and the
     // images that list names, nothing else).
+    std::vector<std::filesystem::path> replaced;
     if (std::filesystem::exists(dir / "pairs.csv")) {
       if (!overwrite) {
         std::fprintf(stderr, "gsn-synth: error: --out %s holds an earlier set (pairs.csv): replace it with --overwrite, "
                      "or choose another --out\n", out.c_str());
         return gsn::app::kExitBadArguments;
       }
-      remove_earlier_set(dir);
+      replaced = earlier_set(dir);
     }
-    gsn::data::SyntheticDataset ds(s);
+    gsn::data::SyntheticDataset ds(s);  // may still fail (an empty --from folder): remove nothing before
+    for (const std::filesystem::path& f : replaced) std::filesystem::remove(f);
     std::filesystem::create_directories(dir);
     // pairs.csv is written last (atomically): a run that fails half way leaves images but
     // no list that would pass them off as a whole set.
     std::ostringstream csv;
-    csv << "ref,dist,score,type,level\n";
+    csv << kHeader << "\n";
     // Each reference is written once per run (over any file an earlier run left: its size
     // or seed may have differed), and two references may not share a name: --from files
     // keep their whole stem ("cat-a.png" -> ref-cat-a.png), generated ones are ref-<k>.

@@ -22,7 +22,17 @@ void on_stop_signal(int signal) {
     }
     _exit(128 + signal);
   }
-  static const char kMsg[] = "\ngsn-train: stopping: a checkpoint is saved when the current step ends\n";
+  if (gsn::train::stop_requested()) {  // a second Ctrl-C: stop now, unsaved
+    static const char kKill[] = "\ngsn-train: second signal: stopping at once, without saving\n";
+    if (write(STDERR_FILENO, kKill, sizeof kKill - 1) < 0) {
+    }
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  static const char kMsg[] =
+      "\ngsn-train: stopping: a checkpoint is saved when the current step (and a validation due) ends; "
+      "signal again to stop at once, unsaved\n";
   if (write(STDERR_FILENO, kMsg, sizeof kMsg - 1) < 0) {
   }
   gsn::train::request_stop(signal);

@@ -21,6 +21,10 @@ rc=0; "$bin/gsn-synth" --out "$work/pairs2" --refs 1 --size 16 --types jpeg --le
 [ $rc -eq 2 ] || fail "gsn-synth into a folder holding a set exited $rc, not 2"
 "$bin/gsn-synth" --out "$work/pairs2" --refs 1 --size 16 --types jpeg --levels 1 --overwrite >/dev/null
 [ "$(ls "$work/pairs2" | wc -l)" -eq 3 ] || fail "gsn-synth --overwrite left the old set's files: $(ls "$work/pairs2")"
+# A pairs.csv gsn-synth did not write is somebody's data set: --overwrite removes nothing.
+mkdir -p "$work/own" && cp "$work/pairs/ref-0.png" "$work/own/mine.png" && printf 'ref,dist,score\nmine.png,mine.png,1\n' >"$work/own/pairs.csv"
+rc=0; "$bin/gsn-synth" --out "$work/own" --refs 1 --size 16 --types jpeg --levels 1 --overwrite >/dev/null 2>&1 || rc=$?
+[ $rc -ne 0 ] && [ -f "$work/own/mine.png" ] || fail "gsn-synth --overwrite touched a set it did not write (exit $rc)"
 
 opts=(--synth-refs 8 --synth-size 32 --crop 32 --batch 4 --steps 3 --workers 1 --no-baselines --out "$work/run")
 "$bin/gsn-train" "${opts[@]}" --eval-every 3 >/dev/null 2>&1 || fail "gsn-train exited $?"

@@ -160,3 +160,17 @@ TEST_CASE("validate_data: options for the other kind of data are refused, not ig
   no_root.data = "kadid";
   CHECK_THROWS_WITH_AS(train::validate_data(no_root), doctest::Contains("--data kadid needs --root"), train::OptionError);
 }
+
+TEST_CASE("with_absolute_paths: --root made absolute without a trailing separator; --labels stays relative to it") {
+  train::TrainOptions o;
+  o.data = "csiq";
+  o.root = "data/CSIQ/";
+  o.labels = "csiq_label.txt";  // readers.h: relative to --root
+  const train::TrainOptions a = train::with_absolute_paths(o);
+  CHECK(std::filesystem::path(a.root).is_absolute());
+  CHECK(a.root == (std::filesystem::current_path() / "data/CSIQ").lexically_normal().string());
+  CHECK(a.labels == "csiq_label.txt");
+  o.root = "data/CSIQ";
+  CHECK(train::with_absolute_paths(o).root == a.root);
+  CHECK(train::with_absolute_paths(a).to_json() == a.to_json());  // idempotent
+}

@@ -106,9 +106,19 @@ float* scratch(std::size_t n) {
   return buf.data();
 }
 
+// Dynamic scheduling (tasks of uneven cost); a task that throws (scratch() out of
+// memory) is re-thrown here, as parallel_for does: it may not leave the OpenMP region.
 template <class Fn> void run_tasks(int64_t n, Fn fn) {
+  gsn::detail::FirstError error;
 #pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t t = 0; t < n; ++t) fn(t);
+  for (int64_t t = 0; t < n; ++t) {
+    try {
+      fn(t);
+    } catch (...) {
+      error.record(t, std::current_exception());
+    }
+  }
+  error.rethrow();
 }
 
 // Output columns [jlo, jhi) whose input column j*s - p + v lies inside [0, W).

@@ -2,7 +2,6 @@
 // a list (--list CSV with columns ref,dist[,...]); scores on the training data set's
 // scale, higher is better. Output: text, or CSV/JSON with --output.
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -16,7 +15,9 @@
 #include "apps/common/cli.h"
 #include "apps/common/output_file.h"
 #include "apps/common/report.h"
+#include "data/file_index.h"
 #include "data/image_io.h"
+#include "data/label_file.h"
 #include "kernels/core/device_select.h"
 #include "train/model_io.h"
 
@@ -26,15 +27,6 @@ struct PairPath {
   std::string ref, dist;
   int line = 0;  // in the list (0: --ref/--dist)
 };
-
-std::string trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The pair list: rows ref,dist[,...], or a header row naming the columns (any order, any
 // case: "dist,ref,score" as the training CSV allows) and rows in its order. A UTF-8 byte
@@ -50,13 +42,11 @@ std::vector<PairPath> read_list(const std::string& path) {
     ++n;
     if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (trim(line).empty()) continue;
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string c; std::getline(ss, c, ',');) cols.push_back(trim(c));
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const std::vector<std::string> cols = gsn::data::split_fields(line, ',');  // trimmed
     if (pairs.empty() && n == 1) {
       std::vector<std::string> names;
-      for (const std::string& c : cols) names.push_back(lower(c));
+      for (const std::string& c : cols) names.push_back(gsn::data::to_lower(c));
       const auto r = std::find(names.begin(), names.end(), "ref"), d = std::find(names.begin(), names.end(), "dist");
       if (r != names.end() || d != names.end()) {  // a header
         GSN_CHECK(r != names.end() && d != names.end(), path, ":1: the header '", line,

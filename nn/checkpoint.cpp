@@ -23,6 +23,23 @@ void save_checkpoint(const std::string& path, Module& model, const std::map<std:
   save_safetensors(path, all, metadata);
 }
 
+int64_t count_non_finite(const Tensor& t, int64_t* first) {
+  int64_t bad = 0;
+  if (first) *first = -1;
+  const std::vector<double> values = t.to_vector<double>();
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (!std::isfinite(values[i]) && bad++ == 0 && first) *first = static_cast<int64_t>(i);
+  return bad;
+}
+
+bool all_finite(Module& model) {
+  for (auto& [name, v] : model.named_parameters())
+    if (count_non_finite(v.value()) > 0) return false;
+  for (auto& [name, t] : model.named_buffers())
+    if (count_non_finite(*t) > 0) return false;
+  return true;
+}
+
 SafetensorsFile load_checkpoint(const std::string& path, Module& model) {
   return load_checkpoint(load_safetensors(path), path, model);
 }
@@ -37,11 +54,9 @@ SafetensorsFile load_checkpoint(SafetensorsFile file, const std::string& path, M
     if (src.dtype() != dst.dtype()) src = src.to(dst.dtype());
     // A NaN or Inf weight does not always show in the scores (a max pool or a BN can pass
     // over it, and then every pair scores alike): refuse it here, by name.
-    int64_t bad = 0, first = -1;
-    const std::vector<double> values = src.to_vector<double>();
-    for (std::size_t i = 0; i < values.size(); ++i)
-      if (!std::isfinite(values[i]) && bad++ == 0) first = static_cast<int64_t>(i);
-    GSN_CHECK(bad == 0, path, ": tensor '", name, "' has ", bad, " NaN or Inf values of ", values.size(), " (the first at ",
+    int64_t first = -1;
+    const int64_t bad = count_non_finite(src, &first);
+    GSN_CHECK(bad == 0, path, ": tensor '", name, "' has ", bad, " NaN or Inf values of ", src.numel(), " (the first at ",
               first, "): a broken or diverged checkpoint");
     dst.copy_from(src);
     file.tensors.erase(it);

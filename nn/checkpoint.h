@@ -13,6 +13,12 @@ namespace gsn::nn {
 void save_checkpoint(const std::string& path, Module& model, const std::map<std::string, Tensor>& extra,
                      const std::map<std::string, std::string>& metadata);
 
+// How many values of t are NaN or Inf, and where the first is (-1: none). load_checkpoint
+// refuses a tensor with any; the trainer checks a model's with all_finite() before saving.
+int64_t count_non_finite(const Tensor& t, int64_t* first = nullptr);
+// Whether every parameter and buffer of the model is finite.
+bool all_finite(Module& model);
+
 // Loads the model's tensors in place (on the model's device) and returns the rest of the
 // file: the extra tensors and the metadata. Refuses, naming the file and the tensor, a
 // checkpoint that lacks one of the model's tensors, has one of another shape, or has

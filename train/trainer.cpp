@@ -69,19 +69,6 @@ struct Checkpointer {
   }
 };
 
-// Whether every weight and BN statistic is finite: a step with a finite loss can still
-// leave NaN or Inf weights, and such a model must not replace the last good checkpoint
-// (load_checkpoint refuses it).
-bool weights_finite(nn::GsnModel& model) {
-  for (auto& [name, v] : model.named_parameters())
-    for (double x : v.value().to_vector<double>())
-      if (!std::isfinite(x)) return false;
-  for (auto& [name, t] : model.named_buffers())
-    for (double x : t->to_vector<double>())
-      if (!std::isfinite(x)) return false;
-  return true;
-}
-
 // An evaluation whose predictions are not all finite: the model has diverged.
 bool all_finite(const std::vector<double>& v) {
   for (double x : v)
@@ -225,7 +212,7 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
     if (step == start_step) throw;
     std::string kept;
     try {
-      if (!weights_finite(model))
+      if (!nn::all_finite(model))
         throw Error("the weights are NaN or Inf: nothing saved; the last good checkpoint is " +
                     (last_good.empty() ? std::string("(none written yet)") : last_good));
       save_last(step);
@@ -251,7 +238,8 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   for (; step < total; ++step) {
     const bool stop_here = o.stop_at > 0 && step >= o.stop_at;
     const int signal = g_stop.load();
-    if ((signal != 0 || stop_here) && !weights_finite(model)) {
+    // A finite loss can still leave NaN or Inf weights: never save them over the last good checkpoint.
+    if ((signal != 0 || stop_here) && !nn::all_finite(model)) {
       diverged("the weights became NaN or Inf (stopping, nothing saved)", step);
       break;
     }

@@ -6,13 +6,14 @@
 # Writes: nvidia-smi.txt, build.log, gpu-tests.log (+ compute-sanitizer memcheck,
 # racecheck and synccheck runs of the op harness's gpu cases, with what time is left), gpu-tests.xml (JUnit), bench.json
 # (Google Benchmark), bench.txt (ratios against the baselines), train.log (a short GSN
-# training run on the GPU, the training-step benchmark, then the same step in the
-# machine's CUDA PyTorch, scripts/torch_gsn.py), summary.json: 8 files.
+# training run on the GPU, its scores on the GPU against PyTorch's, the training-step
+# benchmark, then the same step in the machine's CUDA PyTorch, scripts/torch_gsn.py),
+# summary.json: 8 files.
 # Time: every step has its own timeout, and no step may run past one overall deadline
 # 450 s after the start (a step that would is cut short, later steps are skipped), so
 # the script ends in under 8 minutes whatever hangs. Step budgets: configure 60, build
 # 170, gpu tests 110, benchmarks 160 (sgemm 25, conv 90, nn 30, optimizer and losses 15), training
-# 45 + 45, PyTorch 2 x 20, memcheck 60, racecheck of conv v5 30, racecheck 40, synccheck 20 s.
+# 45 + 20 + 20 + 40 + 45, PyTorch 2 x 20, memcheck 60, racecheck of conv v5 30, racecheck 40, synccheck 20 s.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
@@ -44,7 +45,10 @@ timeout -k 5 20 nvidia-smi >"$out/nvidia-smi.txt" 2>&1 || echo "nvidia-smi faile
 
 # GSN_CUDA_EMU=OFF: the CPU emulation of the kernels is for machines without a device.
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DGSN_CUDA=ON -DGSN_NATIVE=ON -DGSN_CUDA_EMU=OFF
-            -DCMAKE_CUDA_ARCHITECTURES=${GSN_CUDA_ARCH:-90})
+            -DCMAKE_CUDA_ARCHITECTURES=${GSN_CUDA_ARCH:-90}
+            # CMake 4 refuses packages that ask for policies older than 3.5 (Debian 12's
+            # config files ask for ranges that reach 3.19+, this is a safety net).
+            -DCMAKE_POLICY_VERSION_MINIMUM=3.5)
 if [ -d .deps/root/usr ]; then
   deps=$root/.deps/root/usr
   cmake_args+=(-DCMAKE_PREFIX_PATH="$deps" -DCMAKE_INCLUDE_PATH="$deps/include"
@@ -59,6 +63,12 @@ fi
 if ! ls /usr/local/cuda/include/cudnn.h >/dev/null 2>&1; then
   # __path__, not __file__: nvidia.cudnn may be a namespace package (no __init__.py).
   cudnn=$(timeout -k 5 30 python3 -c 'import nvidia.cudnn as m; print(list(m.__path__)[0])' 2>/dev/null || true)
+  if [ -z "$cudnn" ]; then  # another wheel layout: look for the header in Python's site folders
+    for site in $(timeout -k 5 30 python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null); do
+      header=$(find "$site" -name cudnn.h -path '*nvidia*' 2>/dev/null | head -1)
+      [ -n "$header" ] && { cudnn=$(dirname "$(dirname "$header")"); break; }
+    done
+  fi
   if [ -n "$cudnn" ]; then
     export CUDNN_INCLUDE_DIR=$cudnn/include CUDNN_LIBRARY_DIR=$cudnn/lib
     # cuDNN 9 loads sub-libraries at run time that need the cuBLAS(Lt) and NVRTC of the
@@ -73,6 +83,8 @@ fi
 {
   echo; echo "== host"; ldd --version 2>&1 | head -1; nvcc --version 2>&1 | tail -2
   echo "cuDNN: ${CUDNN_LIBRARY_DIR:-from the CUDA toolkit}"
+  echo "cmake: $(cmake --version | head -1); host compiler: $(c++ --version | head -1)"
+  ls /usr/local/cuda/lib64/libcublas.so* /usr/local/cuda/include/cudnn.h 2>&1
 } >>"$out/nvidia-smi.txt" 2>&1
 
 echo "== configure and build (build-gpu/)"
@@ -140,6 +152,14 @@ echo "== GSN on the GPU: a short training run, the training-step benchmark, the 
 {
   run_for 45 build-gpu/bin/gsn-train --device cuda --preset tiny --steps 60 --eval-every 30 --crop 64 --batch 16 \
     --out "$root/build-gpu/gpu-run" --overwrite || echo "gsn-train exited $?"
+  # The trained checkpoint scores pairs on the GPU; PyTorch (on the CPU) must agree with
+  # those scores, as it agrees with gsn's CPU scores in the tests (docs/performance.md).
+  pairs=$root/build-gpu/gpu-pairs
+  { run_for 20 build-gpu/bin/gsn-synth --out "$pairs" --refs 3 --size 96 --overwrite >/dev/null &&
+    run_for 20 build-gpu/bin/gsn-score --device cuda --checkpoint build-gpu/gpu-run/last.safetensors \
+      --list "$pairs/pairs.csv" --format json --output "$pairs/gsn-cuda-scores.json" >/dev/null &&
+    run_for 40 python3 scripts/torch_gsn.py --check build-gpu/gpu-run/last.safetensors --pairs "$pairs" \
+      --gsn-scores "$pairs/gsn-cuda-scores.json"; } || echo "GPU scores against PyTorch: exited $?"
   run_for 45 build-gpu/bench/bench_train_step --benchmark_filter='gsn_cuda' || echo "bench_train_step exited $?"
 } >"$out/train.log" 2>&1 || status=1
 grep -q "exited" "$out/train.log" && status=1

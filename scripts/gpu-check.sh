@@ -12,13 +12,19 @@
 # Time: every step has its own timeout, and no step may run past one overall deadline
 # 450 s after the start (a step that would is cut short, later steps are skipped), so
 # the script ends in under 8 minutes whatever hangs. Step budgets: configure 60, build
-# 170, gpu tests 110, benchmarks 160 (sgemm 25, conv 90, nn 30, optimizer and losses 15), training
-# 45 + 20 + 20 + 40 + 45, PyTorch 2 x 20, memcheck 60, racecheck of conv v5 30, racecheck 40, synccheck 20 s.
+# 170, gpu tests 110, benchmarks 190 (sgemm 25, conv 120, nn 30, optimizer and losses 15), training
+# 45 + 20 + 20 + 40 + 45 + 3 x 20 (conv versions), PyTorch 3 x 20, profile 90 + 30, memcheck 60, racecheck of conv v5 30, racecheck 40, synccheck 20 s.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.
+# GSN_GPU_CHECK_STEPS (default: all of "tests bench train torch profile sanitize") names the
+# steps after the build to run, to repeat some of them on a short lease; the summary lists
+# the steps that ran, and a check that skipped any is not reported as ok.
 set -uo pipefail
 out=${1:?usage: gpu-check.sh OUTDIR}
+all_steps="tests bench train torch profile sanitize"
+steps=${GSN_GPU_CHECK_STEPS:-$all_steps}
+wants() { [[ " $steps " == *" $1 "* ]]; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$(dirname "$0")/.."
@@ -101,6 +107,7 @@ if grep -q "cuDNN not found" "$out/build.log"; then
   status=1
 fi
 
+if wants tests; then
 echo "== gpu tests"
 # The gpu tests side by side (-j2), each under a per-test timeout below the step's, so a
 # slow test is failed by ctest (which then still writes the JUnit file), not killed with it.
@@ -109,7 +116,9 @@ t=$(budget 110)
 (cd build-gpu && run_for "$t" ctest -L gpu -j 2 --output-on-failure --output-junit "$out/gpu-tests.xml" \
   --timeout $((t > 10 ? t - 10 : 1))) >"$out/gpu-tests.log" 2>&1 || status=1
 tail -15 "$out/gpu-tests.log"
+fi
 
+if wants bench; then
 echo "== CUDA benchmarks"
 # CUDA benchmarks use manual (cudaEvent) time, so their names end in /manual_time; each
 # runs a fixed number of repeats (bench/bench_cuda.cuh). One process per family, each with
@@ -119,7 +128,7 @@ echo "== CUDA benchmarks"
 # into bench.json.
 benchdir=$(mktemp -d)
 bench_ok=1
-families=("sgemm:sgemm/:25" "conv:^(conv2d|cdc)_:90"
+families=("sgemm:sgemm/:25" "conv:^(conv2d|cdc)_:120"
           "nn:^(batch_norm|max_pool|adaptive_avg|global_avg|siamese|channel_mean|gate_|fuse_levels|concat|split_ch|slice_batch):30"
           "optim:^(adam|adamw|sgd_momentum)_step|^grad_norm|_loss/:15")
 # A CUDA benchmark no family names would be silently skipped: list them.
@@ -147,7 +156,9 @@ if [ $bench_ok -eq 0 ]; then  # keep what the benchmarks said (the folder holds 
 fi
 rm -rf "$benchdir"
 head -80 "$out/bench.txt"
+fi
 
+if wants train; then
 echo "== GSN on the GPU: a short training run, the training-step benchmark, the same step in PyTorch"
 {
   run_for 45 build-gpu/bin/gsn-train --device cuda --preset tiny --steps 60 --eval-every 30 --crop 64 --batch 16 \
@@ -161,18 +172,54 @@ echo "== GSN on the GPU: a short training run, the training-step benchmark, the 
     run_for 40 python3 scripts/torch_gsn.py --check build-gpu/gpu-run/last.safetensors --pairs "$pairs" \
       --gsn-scores "$pairs/gsn-cuda-scores.json"; } || echo "GPU scores against PyTorch: exited $?"
   run_for 45 build-gpu/bench/bench_train_step --benchmark_filter='gsn_cuda' || echo "bench_train_step exited $?"
+  # The paper step with every conv taking one kernel version (the pick is a shape
+  # heuristic, docs/kernels.md): what the pick gains or loses in a whole step.
+  for v in 3 4 5; do
+    echo "GSN_CUDA_CONV_VERSION=$v:"
+    GSN_CUDA_CONV_VERSION=$v run_for 20 build-gpu/bench/bench_train_step --benchmark_filter='paper.192/gsn_cuda' 2>&1 \
+      | grep '^train_' || echo "bench_train_step (v$v) exited $?"
+  done
 } >"$out/train.log" 2>&1 || status=1
 grep -q "exited" "$out/train.log" && status=1
 tail -12 "$out/train.log"
+fi
+if wants torch; then
 # PyTorch (the machine's CUDA build) on the identical model: not part of the pass/fail
-# status, since it measures PyTorch, not gsn. Both CDC forms, as docs/performance.md.
+# status, since it measures PyTorch, not gsn. Both CDC forms in float32 as gsn, as
+# docs/performance.md, then PyTorch's default (TF32 convs) for the record.
 {
-  for form in twoconv folded; do
-    run_for 20 python3 scripts/torch_gsn.py --bench --device cuda --cdc "$form" --tiny-iters 20 --paper-iters 5 \
+  for form in twoconv folded "folded --tf32"; do
+    # shellcheck disable=SC2086  # "folded --tf32": two arguments
+    run_for 20 python3 scripts/torch_gsn.py --bench --device cuda --cdc $form --tiny-iters 20 --paper-iters 5 \
       || echo "torch_gsn ($form) exited $?"
   done
 } >>"$out/train.log" 2>&1  # appended: OUTDIR keeps to 8 files
 tail -20 "$out/train.log"
+fi
+
+if wants profile; then
+echo "== where a paper training step's GPU time goes (Nsight Compute, kernel durations only)"
+# One metric, gpu__time_duration, needs a single pass per kernel (no replay), so one
+# profiled step of ~1000 kernels takes seconds. The table goes into train.log.
+ncu_bin=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
+{
+  if [ -n "$ncu_bin" ]; then
+    echo; echo "== ncu: kernel time of one paper.192 training step (bench_train_step, forward + backward)"
+    rm -f build-gpu/paper-step.ncu-rep
+    run_for 90 "$ncu_bin" --clock-control none --metrics gpu__time_duration.sum -o build-gpu/paper-step \
+      build-gpu/bench/bench_train_step --benchmark_filter='train_step/paper.192/gsn_cuda' >build-gpu/ncu-run.log 2>&1 \
+      || { echo "ncu exited $?"; tail -5 build-gpu/ncu-run.log; }
+    grep '^train_step' build-gpu/ncu-run.log  # its iterations: the table sums over all of them
+    run_for 30 "$ncu_bin" --import build-gpu/paper-step.ncu-rep --csv --page raw --print-units base \
+      >build-gpu/paper-step.csv && python3 scripts/ncu_summary.py build-gpu/paper-step.csv --top 40
+  else
+    echo "ncu not found: no profile"
+  fi
+} >>"$out/train.log" 2>&1
+tail -30 "$out/train.log"
+fi
+
+if wants sanitize; then
 
 echo "== compute-sanitizer memcheck, racecheck and synccheck on the op harness's gpu cases (what is left of the time)"
 # Every CUDA op on small odd shapes under memcheck: out-of-bounds and misaligned accesses
@@ -228,14 +275,17 @@ sanitize() {
   fi
 ) >>"$out/gpu-tests.log" 2>&1 || status=1  # a subshell: its exit 1 fails this step only; appended (8 files)
 tail -5 "$out/gpu-tests.log"
+fi
 
 count() { grep -c "$1" "$out/gpu-tests.xml" 2>/dev/null || true; }
 total=$(count '<testcase'); failed=$(count '<failure'); skipped=$(count '<skipped')
 # On a GPU machine a skipped gpu test means no device answered: that is a failure here.
 [ "${skipped:-0}" -gt 0 ] && status=1
+# A check that left steps out is not a whole check.
+[ "$steps" != "$all_steps" ] && status=1
 cat >"$out/summary.json" <<JSON
 {"seconds": $(( $(date +%s) - start )), "gpu_tests": ${total:-0}, "failed": ${failed:-0}, "skipped": ${skipped:-0},
- "status": "$([ $status -eq 0 ] && echo ok || echo failed)"}
+ "steps": "$steps", "status": "$([ $status -eq 0 ] && echo ok || echo failed)"}
 JSON
 cat "$out/summary.json"
 exit $status

@@ -12,7 +12,8 @@ not see Debian's torch). It reads gsn's safetensors checkpoints and 8/16-bit PNG
   --bench                    time forward (model + loss), backward and the whole step
                              (forward + backward + zero_grad, no optimizer) in pairs/s for
                              tiny at 64x64 and paper at 192x192, batch 16, train mode,
-                             as bench/bench_train_step.cpp does
+                             as bench/bench_train_step.cpp does; on CUDA in float32
+                             (TF32 off) unless --tf32
 """
 import argparse
 import csv
@@ -339,12 +340,19 @@ def bench_one(preset, size, batch, warmup, iters, device="cpu"):
 def bench(args):
     torch.set_num_threads(args.threads)
     CDConv2d.form = args.cdc
+    # PyTorch lets cuDNN run float32 convs on TF32 tensor cores by default (10-bit
+    # mantissa products); gsn computes in float32 throughout, so the like-for-like timing
+    # turns TF32 off. --tf32 times PyTorch's default for comparison.
+    torch.backends.cudnn.allow_tf32 = args.tf32
+    torch.backends.cuda.matmul.allow_tf32 = args.tf32
     if args.device == "cuda" and not torch.cuda.is_available():
         print("torch_gsn: --device cuda, but this PyTorch sees no CUDA device", file=sys.stderr)
         return 2
     cap = [ln.strip(" -") for ln in torch.__config__.show().splitlines() if "CPU capability" in ln or "MKL-DNN" in ln]
     where = (f"CUDA {torch.cuda.get_device_name(0)}, cuDNN {torch.backends.cudnn.version()}" if args.device == "cuda"
              else f"{torch.get_num_threads()} threads")
+    if args.device == "cuda":
+        where += ", TF32 on (PyTorch's default)" if args.tf32 else ", TF32 off (float32 as gsn)"
     print(f"torch {torch.__version__}, {where}, CDC form {args.cdc}, batch {args.batch}; "
           f"{'; '.join(cap)}; mkldnn {torch.backends.mkldnn.is_available()}")
     runs = [("tiny", 64, args.tiny_warmup, args.tiny_iters), ("paper", 192, args.paper_warmup, args.paper_iters)]
@@ -372,6 +380,8 @@ def main():
     ap.add_argument("--only", choices=["tiny", "paper"], help="bench one preset only")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where --bench runs (cuda: the GPU machine)")
+    ap.add_argument("--tf32", action="store_true",
+                    help="let cuDNN and cuBLAS use TF32 (PyTorch's default for convs; off: float32 as gsn)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--cdc", choices=["twoconv", "folded"], default="twoconv")
     ap.add_argument("--tiny-warmup", type=int, default=3)

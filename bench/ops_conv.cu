@@ -4,6 +4,11 @@
 // workspace), found once per shape outside the timed loop.
 //
 //   conv2d_fwd|conv2d_bwd_data|conv2d_bwd_weight/<layer>/cudnn (baseline)
+//       its label names the algorithm: for 3x3 layers cuDNN often takes Winograd or FFT,
+//       fewer multiplications than the direct sum (so GFLOP/s above the FP32 FMA peak:
+//       the count is the direct conv's), and rounded otherwise
+//   .../<layer>/cudnn_gemm    the fastest of cuDNN's implicit-GEMM and GEMM algorithms,
+//       the same method as ours: the like-for-like comparison
 //   .../<layer>/gsn_cuda      version 0, the launcher's pick
 //   .../<layer>/gsn_cuda_v<i> each version (v1, the direct kernel, only on layers under
 //                             10 GFLOP, so the run stays short)
@@ -13,7 +18,10 @@
 //   .../gsn_cuda_folded     fold + one conv (bwd: fold, bwd-data, bwd-weight, unfold)
 // Target (issue 3): gsn_cuda >= 0.7x cuDNN; folded CDC >= 1.3x faster than the two-conv.
 // Registered only when a CUDA device answers. Timing: bench_cuda.cuh (events, L2 flush).
+#include <algorithm>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "bench/bench_cuda.cuh"
@@ -40,17 +48,41 @@ Tensor workspace(std::size_t bytes) {
 constexpr float kTheta = 0.7f;  // CDC's theta in the GSN model
 constexpr std::size_t kMaxWs = std::size_t{1} << 30;
 
-// One conv's descriptors, the fastest fp32 algorithms (found on the given buffers) and
-// their workspaces.
+// cuDNN's algorithm names (the enums' values index them) and which are GEMMs: implicit
+// GEMM, precomputed implicit GEMM, explicit GEMM; the rest are direct, FFT and Winograd.
+const char* const kFwdAlgo[] = {"implicit_gemm", "implicit_precomp_gemm", "gemm", "direct",
+                                "fft", "fft_tiling", "winograd", "winograd_nonfused"};
+const char* const kBwdDataAlgo[] = {"algo0_gemm", "algo1_gemm", "fft", "fft_tiling", "winograd", "winograd_nonfused"};
+const char* const kBwdFilterAlgo[] = {"algo0_gemm", "algo1_gemm", "fft", "algo3_gemm", "winograd", "winograd_nonfused",
+                                      "fft_tiling"};
+template <std::size_t N> std::string algo_name(const char* const (&names)[N], int a) {
+  return a >= 0 && static_cast<std::size_t>(a) < N ? names[a] : "algo" + std::to_string(a);
+}
+bool is_gemm_fwd(int a) { return a <= 2; }
+bool is_gemm_bwd_data(int a) { return a <= 1; }
+bool is_gemm_bwd_filter(int a) { return a <= 1 || a == 3; }
+
+// The fastest successful result of a cudnnFind*AlgorithmEx list (sorted by time) whose
+// algorithm passes keep; false if none does.
+template <class Perf, class Keep> bool fastest(const Perf* p, int n, Keep keep, Perf& out) {
+  for (int i = 0; i < n; ++i)
+    if (p[i].status == CUDNN_STATUS_SUCCESS && keep(static_cast<int>(p[i].algo))) {
+      out = p[i];
+      return true;
+    }
+  return false;
+}
+
+// One conv's descriptors, the fastest fp32 algorithms (found on the given buffers), the
+// fastest GEMM-type ones, and their workspaces.
 struct CudnnConv {
   cudnnTensorDescriptor_t xd{}, yd{};
   cudnnFilterDescriptor_t wd{};
   cudnnConvolutionDescriptor_t cd{};
-  cudnnConvolutionFwdAlgo_t fa{};
-  cudnnConvolutionBwdDataAlgo_t da{};
-  cudnnConvolutionBwdFilterAlgo_t wa{};
+  cudnnConvolutionFwdAlgoPerf_t fa{}, fg{};
+  cudnnConvolutionBwdDataAlgoPerf_t da{}, dg{};
+  cudnnConvolutionBwdFilterAlgoPerf_t wa{}, wg{};
   Tensor fws, dws, wws;
-  std::size_t fbytes = 0, dbytes = 0, wbytes = 0;
 
   CudnnConv(const ConvGeom& g, const Tensor& x, const Tensor& w, const Tensor& y, const Tensor& gx, const Tensor& gw) {
     auto i = [](int64_t v) { return static_cast<int>(v); };
@@ -69,24 +101,31 @@ struct CudnnConv {
     cudnnConvolutionFwdAlgoPerf_t fp[16];
     GSN_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(cudnn_handle(), xd, x.raw(), wd, w.raw(), cd, yd, y.raw(), 16, &n,
                                                            fp, ws.raw(), kMaxWs));
-    GSN_CHECK(n > 0 && fp[0].status == CUDNN_STATUS_SUCCESS, "cuDNN: no forward algorithm");
-    fa = fp[0].algo;
-    fbytes = fp[0].memory;
+    GSN_CHECK(fastest(fp, n, [](int) { return true; }, fa), "cuDNN: no forward algorithm");
+    GSN_CHECK(fastest(fp, n, is_gemm_fwd, fg), "cuDNN: no GEMM forward algorithm");
     cudnnConvolutionBwdDataAlgoPerf_t dp[16];
     GSN_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(cudnn_handle(), wd, w.raw(), yd, y.raw(), cd, xd, gx.raw(), 16,
                                                                 &n, dp, ws.raw(), kMaxWs));
-    GSN_CHECK(n > 0 && dp[0].status == CUDNN_STATUS_SUCCESS, "cuDNN: no backward-data algorithm");
-    da = dp[0].algo;
-    dbytes = dp[0].memory;
+    GSN_CHECK(fastest(dp, n, [](int) { return true; }, da), "cuDNN: no backward-data algorithm");
+    GSN_CHECK(fastest(dp, n, is_gemm_bwd_data, dg), "cuDNN: no GEMM backward-data algorithm");
     cudnnConvolutionBwdFilterAlgoPerf_t wp[16];
     GSN_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnn_handle(), xd, x.raw(), yd, y.raw(), cd, wd, gw.raw(),
                                                                   16, &n, wp, ws.raw(), kMaxWs));
-    GSN_CHECK(n > 0 && wp[0].status == CUDNN_STATUS_SUCCESS, "cuDNN: no backward-filter algorithm");
-    wa = wp[0].algo;
-    wbytes = wp[0].memory;
-    fws = workspace(fbytes);
-    dws = workspace(dbytes);
-    wws = workspace(wbytes);
+    GSN_CHECK(fastest(wp, n, [](int) { return true; }, wa), "cuDNN: no backward-filter algorithm");
+    GSN_CHECK(fastest(wp, n, is_gemm_bwd_filter, wg), "cuDNN: no GEMM backward-filter algorithm");
+    fws = workspace(std::max(fa.memory, fg.memory));
+    dws = workspace(std::max(da.memory, dg.memory));
+    wws = workspace(std::max(wa.memory, wg.memory));
+  }
+  // "cuDNN <best> (GEMM-only: <best GEMM>)" for one pass, for the benchmark's label.
+  std::string fwd_algos() const {
+    return "cuDNN " + algo_name(kFwdAlgo, fa.algo) + ", GEMM-only " + algo_name(kFwdAlgo, fg.algo);
+  }
+  std::string bwd_data_algos() const {
+    return "cuDNN " + algo_name(kBwdDataAlgo, da.algo) + ", GEMM-only " + algo_name(kBwdDataAlgo, dg.algo);
+  }
+  std::string bwd_filter_algos() const {
+    return "cuDNN " + algo_name(kBwdFilterAlgo, wa.algo) + ", GEMM-only " + algo_name(kBwdFilterAlgo, wg.algo);
   }
   ~CudnnConv() {
     cudnnDestroyTensorDescriptor(xd);
@@ -97,26 +136,32 @@ struct CudnnConv {
   CudnnConv(const CudnnConv&) = delete;
   CudnnConv& operator=(const CudnnConv&) = delete;
 
-  void fwd(const Tensor& x, const Tensor& w, Tensor& y, float beta = 0.f, float alpha = 1.f) const {
-    GSN_CUDNN_CHECK(cudnnConvolutionForward(cudnn_handle(), &alpha, xd, x.raw(), wd, w.raw(), cd, fa, fws.raw(), fbytes, &beta,
-                                            yd, y.raw()));
+  // gemm: the fastest GEMM-type algorithm instead of the fastest of all.
+  void fwd(const Tensor& x, const Tensor& w, Tensor& y, float beta = 0.f, float alpha = 1.f, bool gemm = false) const {
+    const auto& a = gemm ? fg : fa;
+    GSN_CUDNN_CHECK(cudnnConvolutionForward(cudnn_handle(), &alpha, xd, x.raw(), wd, w.raw(), cd, a.algo, fws.raw(), a.memory,
+                                            &beta, yd, y.raw()));
   }
-  void bwd_data(const Tensor& gy, const Tensor& w, Tensor& gx, float beta = 0.f, float alpha = 1.f) const {
-    GSN_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn_handle(), &alpha, wd, w.raw(), yd, gy.raw(), cd, da, dws.raw(), dbytes,
-                                                 &beta, xd, gx.raw()));
+  void bwd_data(const Tensor& gy, const Tensor& w, Tensor& gx, float beta = 0.f, float alpha = 1.f, bool gemm = false) const {
+    const auto& a = gemm ? dg : da;
+    GSN_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn_handle(), &alpha, wd, w.raw(), yd, gy.raw(), cd, a.algo, dws.raw(),
+                                                 a.memory, &beta, xd, gx.raw()));
   }
-  void bwd_filter(const Tensor& gy, const Tensor& x, Tensor& gw) const {
-    GSN_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn_handle(), &kOne, xd, x.raw(), yd, gy.raw(), cd, wa, wws.raw(), wbytes,
-                                                   &kZero, wd, gw.raw()));
+  void bwd_filter(const Tensor& gy, const Tensor& x, Tensor& gw, bool gemm = false) const {
+    const auto& a = gemm ? wg : wa;
+    GSN_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn_handle(), &kOne, xd, x.raw(), yd, gy.raw(), cd, a.algo, wws.raw(),
+                                                   a.memory, &kZero, wd, gw.raw()));
   }
 };
 
+// label: called after the timing (the layer exists then), its text goes in the report.
 template <class Fn> void reg(const std::string& op, const std::string& shape, const std::string& impl, double flops,
-                             bool baseline, Fn fn) {
-  gb::cuda_timed(gb::add(op, shape, impl, [flops, baseline, fn](benchmark::State& st) {
+                             bool baseline, Fn fn, std::function<std::string()> label = {}) {
+  gb::cuda_timed(gb::add(op, shape, impl, [flops, baseline, fn, label](benchmark::State& st) {
     gb::time_cuda(st, fn, gb::warmups_for(flops));
     gb::set_flops(st, flops);
     if (baseline) gb::mark_baseline(st);
+    if (label) st.SetLabel(label());
   }), gb::iterations_for(flops));
 }
 
@@ -163,9 +208,17 @@ GSN_BENCHMARKS(conv_cuda) {
       };
       const ConvGeom g = conv_geom(Shape{l.N, l.C, l.H, l.H}, Shape{l.O, l.C, l.k, l.k}, 1, l.k / 2);
       const double f = g.flops();
-      reg("conv2d_fwd", l.name, "cudnn", f, true, [get] { Layer& L = get(); L.c->fwd(L.x, L.w, L.y); });
-      reg("conv2d_bwd_data", l.name, "cudnn", f, true, [get] { Layer& L = get(); L.c->bwd_data(L.gy, L.w, L.gx); });
-      reg("conv2d_bwd_weight", l.name, "cudnn", f, true, [get] { Layer& L = get(); L.c->bwd_filter(L.gy, L.x, L.gw); });
+      reg("conv2d_fwd", l.name, "cudnn", f, true, [get] { Layer& L = get(); L.c->fwd(L.x, L.w, L.y); },
+          [get] { return get().c->fwd_algos(); });
+      reg("conv2d_bwd_data", l.name, "cudnn", f, true, [get] { Layer& L = get(); L.c->bwd_data(L.gy, L.w, L.gx); },
+          [get] { return get().c->bwd_data_algos(); });
+      reg("conv2d_bwd_weight", l.name, "cudnn", f, true, [get] { Layer& L = get(); L.c->bwd_filter(L.gy, L.x, L.gw); },
+          [get] { return get().c->bwd_filter_algos(); });
+      reg("conv2d_fwd", l.name, "cudnn_gemm", f, false, [get] { Layer& L = get(); L.c->fwd(L.x, L.w, L.y, 0.f, 1.f, true); });
+      reg("conv2d_bwd_data", l.name, "cudnn_gemm", f, false,
+          [get] { Layer& L = get(); L.c->bwd_data(L.gy, L.w, L.gx, 0.f, 1.f, true); });
+      reg("conv2d_bwd_weight", l.name, "cudnn_gemm", f, false,
+          [get] { Layer& L = get(); L.c->bwd_filter(L.gy, L.x, L.gw, true); });
       for (int v = 0; v <= cuda::kConvVersions; ++v) {
         // Version 1 (naive) only where it takes under a second; above kHeavyFlops the
         // launcher's pick (version 0, the one held against cuDNN) and the register-blocked

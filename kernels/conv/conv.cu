@@ -22,7 +22,8 @@
 //   v5  v4 software-pipelined (igemm_pipelined): double-buffered smem tiles and K rows,
 //       the next step's global loads in flight while the current step's products run,
 //       one barrier per K step instead of three; the same products in the same order as
-//       v4, so the same bits. Not in the pick until a GPU run shows it beats v4.
+//       v4, so the same bits. It replaced v4 in the pick once timed on an H200: 1.4-1.65x
+//       faster on the forward and bwd-data of every paper layer, 1.0-1.07x on bwd-weight.
 // The three passes as GEMMs (P = N*Ho*Wo):
 //   forward      M = O, N = P,       K = C*k*k   A = w [O, Ckk],      B = im2col(x) [Ckk, P]
 //   bwd-data     M = C, N = N*H*W,   K = O*k*k   A = w^T (gathered),  B = gy taps [Okk, NHW]
@@ -33,9 +34,11 @@
 // the bwd-weight; the forward and bwd-data of small late layers): K is cut into fixed
 // chunks (a function of the shape only), each writes its own partial [M, N], and
 // finish_split adds the partials in chunk order and stores them (layout, bias).
-// The launcher's pick (version 0) is a shape heuristic that has not yet been timed on a
-// GPU (docs/kernels.md): v1 for M <= 4 (the 2->1 attention conv), v2 for M < 32, v3 for
-// M < 128, else v4.
+// The launcher's pick (version 0), by shape, as timed on an H200 (2026-11-29,
+// docs/kernels.md): v1 for M <= 4 (the 2->1 attention conv), v2 for M < 32, v3 for
+// M < 128, else v5. Below M = 128 that run has no single better rule: v3 was the fastest
+// (or within 12%) on every forward and bwd-weight pass, and v5 won some bwd-data passes by
+// 8-28% (tiny block 2, the fusion convs) but lost others by 10-16% (tiny block 1).
 #include <algorithm>
 #include <cstdlib>
 
@@ -662,7 +665,7 @@ int pick(int version, int64_t M) {
     GSN_CHECK(version >= 1 && version <= kConvVersions, "conv2d (CUDA): no kernel version ", version);
     return version;
   }
-  return M <= 4 ? 1 : M < 32 ? 2 : M < 128 ? 3 : 4;
+  return M <= 4 ? 1 : M < 32 ? 2 : M < 128 ? 3 : 5;
 }
 
 constexpr int kDirectBlock = 256;

@@ -3,17 +3,26 @@
 # labelled gpu and the CUDA benchmarks against cuBLAS/cuDNN, and write the results to
 # OUTDIR. Every step has a timeout, so it ends within 8 minutes on one H200 (build included).
 #   bash scripts/gpu-check.sh OUTDIR
-# Writes: nvidia-smi.txt, build.log, gpu-tests.log (+ compute-sanitizer memcheck,
-# racecheck and synccheck runs of the op harness's gpu cases, with what time is left), gpu-tests.xml (JUnit), bench.json
-# (Google Benchmark), bench.txt (ratios against the baselines), train.log (a short GSN
-# training run on the GPU, its scores on the GPU against PyTorch's, the training-step
-# benchmark, then the same step in the machine's CUDA PyTorch, scripts/torch_gsn.py),
-# summary.json: 8 files.
+# Writes 8 files:
+#   nvidia-smi.txt  the machine, the host's C library, nvcc, cmake, where cuDNN came from
+#   build.log
+#   gpu-tests.log   the gpu tests, then compute-sanitizer memcheck, racecheck and synccheck
+#                   runs of the op harness's gpu cases (with what time is left)
+#   gpu-tests.xml   JUnit
+#   bench.json      Google Benchmark; bench.txt: the same as ratios against the baselines
+#   train.log       a short GSN training run on the GPU, its GPU scores against PyTorch's,
+#                   the training-step benchmark (and the paper step per conv version), the
+#                   same step in the machine's CUDA PyTorch (scripts/torch_gsn.py), and an
+#                   Nsight Compute profile of one paper step (scripts/ncu_summary.py)
+#   summary.json
 # Time: every step has its own timeout, and no step may run past one overall deadline
-# 450 s after the start (a step that would is cut short, later steps are skipped), so
-# the script ends in under 8 minutes whatever hangs. Step budgets: configure 60, build
-# 170, gpu tests 110, benchmarks 210 (sgemm 45, conv 120, nn 30, optimizer and losses 15), training
-# 45 + 20 + 20 + 40 + 45 + 3 x 20 (conv versions), PyTorch 3 x 20, profile 90 + 30, memcheck 60, racecheck of conv v5 30, racecheck 40, synccheck 20 s.
+# 450 s after the start (GSN_GPU_CHECK_SECONDS; a step that would is cut short, later
+# steps are skipped), so the script ends in under 8 minutes whatever hangs. Step budgets:
+# configure 60, build 170, gpu tests 110, benchmarks 210 (sgemm 45, conv 120, nn 30,
+# optimizer and losses 15), training 45 + 20 + 20 + 40 + 45 + 3 x 20 (conv versions),
+# PyTorch 3 x 20, profile 90 + 30, memcheck 60, racecheck of conv v5 30, racecheck 40,
+# synccheck 20 s. On an H200 (2026-11-29) the steps took about: build 36-48 s, tests 7,
+# benchmarks ~100, training ~70, PyTorch ~45, profile ~20, sanitizers ~60: ~6 minutes.
 # Dependencies: the machine's CUDA toolkit, CMake and ninja; Eigen, doctest, Google
 # Benchmark, libpng, libjpeg from .deps/root when present (scripts/fetch-gpu-deps.sh),
 # else from the system. cuDNN from the toolkit or from PyTorch's nvidia-cudnn wheel.

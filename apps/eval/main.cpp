@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
   app.add_option("--device", o.device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
   app.add_option("--predictions", predictions,
                  "write per-pair predictions to this CSV (ref,dist,type,level,label,gsn[,psnr,ssim])");
-  app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata");
+  app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata: tiny | paper")
+      ->check(CLI::IsMember({"tiny", "paper"}));
   app.add_flag("!--no-baselines", o.baselines, "skip PSNR and SSIM");
   GSN_CLI_PARSE(app, argc, argv)
   if (run.empty() && checkpoint.empty()) {

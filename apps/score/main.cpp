@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({0, 5}))->capture_default_str();
   app.add_option("--crop", crop, "crop size for --crops 5")->check(CLI::Range(8, 8192))->capture_default_str();
   app.add_option("--device", device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
-  app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata");
+  app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata: tiny | paper")
+      ->check(CLI::IsMember({"tiny", "paper"}));
   GSN_CLI_PARSE(app, argc, argv)
   if (list.empty() && ref.empty()) {
     std::fprintf(stderr, "gsn-score: give --ref and --dist, or --list\n");

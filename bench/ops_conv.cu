@@ -5,8 +5,8 @@
 //
 //   conv2d_fwd|conv2d_bwd_data|conv2d_bwd_weight/<layer>/cudnn (baseline)
 //       its label names the algorithm: for 3x3 layers cuDNN often takes Winograd or FFT,
-//       fewer multiplications than the direct sum (so GFLOP/s above the FP32 FMA peak:
-//       the count is the direct conv's), and rounded otherwise
+//       with fewer multiplications than the direct sum (so GFLOP/s above the FP32 FMA
+//       peak: the count is the direct conv's) and a different rounding
 //   .../<layer>/cudnn_gemm    the fastest of cuDNN's implicit-GEMM and GEMM algorithms,
 //       the same method as ours: the like-for-like comparison
 //   .../<layer>/gsn_cuda      version 0, the launcher's pick
@@ -117,7 +117,7 @@ struct CudnnConv {
     dws = workspace(std::max(da.memory, dg.memory));
     wws = workspace(std::max(wa.memory, wg.memory));
   }
-  // "cuDNN <best> (GEMM-only: <best GEMM>)" for one pass, for the benchmark's label.
+  // "cuDNN <fastest>, GEMM-only <fastest GEMM>" for one pass: the benchmark's label.
   std::string fwd_algos() const {
     return "cuDNN " + algo_name(kFwdAlgo, fa.algo) + ", GEMM-only " + algo_name(kFwdAlgo, fg.algo);
   }

@@ -213,8 +213,8 @@ fi
 
 if wants profile; then
 echo "== where a paper training step's GPU time goes (Nsight Compute, kernel durations only)"
-# One metric, gpu__time_duration, needs a single pass per kernel (no replay), so one
-# profiled step of ~1000 kernels takes seconds. The table goes into train.log.
+# One metric, gpu__time_duration, needs a single pass per kernel (no replay): one profiled
+# paper step (222 kernels) took 3.4 s on an H200. The table goes into train.log.
 ncu_bin=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
 {
   if [ -n "$ncu_bin" ]; then

@@ -36,8 +36,12 @@ MethodResult correlate(const std::string& method, const std::vector<double>& pre
     groups[type].first.push_back(pred[i]);
     groups[type].second.push_back(label[i]);
   }
-  for (auto& [type, pl] : groups)
-    if (pl.first.size() >= 4) m.by_type[type] = safe_correlations(pl.first, pl.second);
+  for (auto& [type, pl] : groups) {
+    if (pl.first.size() >= kMinTypePairs)
+      m.by_type[type] = safe_correlations(pl.first, pl.second);
+    else
+      m.too_few[type] = pl.first.size();
+  }
   return m;
 }
 
@@ -100,9 +104,21 @@ std::string format_eval(const EvalResult& r, bool by_type) {
     o << line;
   };
   for (const MethodResult& m : r.methods) row(m.method, m.all);
-  if (by_type)
+  if (by_type && !r.methods.empty()) {
     for (const MethodResult& m : r.methods)
       for (const auto& [type, c] : m.by_type) row(m.method + " " + type, c);
+    // Every method sees the same pairs: the types left out are the same for all.
+    const auto& too_few = r.methods.front().too_few;
+    if (!too_few.empty()) {
+      o << "  left out (fewer than " << kMinTypePairs << " pairs):";
+      const char* sep = " ";
+      for (const auto& [type, n] : too_few) {
+        o << sep << type << " (" << n << ")";
+        sep = ", ";
+      }
+      o << "\n";
+    }
+  }
   return o.str();
 }
 

@@ -25,8 +25,13 @@ struct Baselines {  // per pair, in the order of the evaluated pairs
 struct MethodResult {
   std::string method;  // "GSN", "PSNR", "SSIM"
   data::Correlations all;
-  std::map<std::string, data::Correlations> by_type;  // types with at least 4 pairs
+  std::map<std::string, data::Correlations> by_type;  // types with at least kMinTypePairs pairs
+  std::map<std::string, std::size_t> too_few;         // the other types: their pair counts
 };
+
+// Fewer pairs than this give no meaningful rank correlation: such a type is left out of
+// by_type, and format_eval names it.
+constexpr std::size_t kMinTypePairs = 4;
 
 struct EvalResult {
   std::vector<double> pred;   // GSN, mapped to the data set's scale

@@ -12,6 +12,7 @@
 #include "apps/common/report.h"
 #include "data/readers.h"
 #include "kernels/core/device_select.h"
+#include "kernels/core/parallel.h"
 #include "train/data_setup.h"
 #include "train/model_io.h"
 #include "train/run_folder.h"
@@ -89,7 +90,10 @@ int main(int argc, char** argv) {
   app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata: tiny | paper")
       ->check(CLI::IsMember({"tiny", "paper"}));
   app.add_flag("!--no-baselines", o.baselines, "skip PSNR and SSIM");
+  app.add_option("--threads", o.threads, "CPU threads for the kernels (0: all cores)")
+      ->check(CLI::Range(0, 1024))->capture_default_str();
   GSN_CLI_PARSE(app, argc, argv)
+  gsn::set_num_threads(o.threads);
   if (run.empty() && checkpoint.empty()) {
     std::fprintf(stderr, "gsn-eval: give --run (a gsn-train output folder) or --checkpoint\n");
     return gsn::app::kExitBadArguments;

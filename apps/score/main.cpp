@@ -19,6 +19,7 @@
 #include "data/image_io.h"
 #include "data/label_file.h"
 #include "kernels/core/device_select.h"
+#include "kernels/core/parallel.h"
 #include "train/model_io.h"
 
 namespace {
@@ -76,7 +77,7 @@ std::vector<PairPath> read_list(const std::string& path) {
 
 int main(int argc, char** argv) {
   std::string checkpoint, ref, dist, list, output, format = "csv", device = "auto", preset;
-  int crops = 0, crop = 64;
+  int crops = 0, crop = 64, threads = 0;
   CLI::App app{"gsn-score: score image pairs with a trained GSN checkpoint (higher is better).\n"
                "Exit codes: 0 done, 1 error (an unreadable image or checkpoint; with --list: some pairs could not be\n"
                "scored, each named by its line, the others scored and written), 2 bad arguments."};
@@ -96,7 +97,10 @@ int main(int argc, char** argv) {
   app.add_option("--device", device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
   app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata: tiny | paper")
       ->check(CLI::IsMember({"tiny", "paper"}));
+  app.add_option("--threads", threads, "CPU threads for the kernels (0: all cores)")
+      ->check(CLI::Range(0, 1024))->capture_default_str();
   GSN_CLI_PARSE(app, argc, argv)
+  gsn::set_num_threads(threads);
   if (list.empty() && ref.empty()) {
     std::fprintf(stderr, "gsn-score: give --ref and --dist, or --list\n");
     return gsn::app::kExitBadArguments;

@@ -11,11 +11,17 @@ Several files (one per benchmark process) are read as one run. A file cut short 
 process killed by a timeout before Google Benchmark closed its JSON) keeps its complete
 entries, with a note on stderr; --merged-out writes everything read as one JSON file.
 
-usage: scripts/bench_report.py RESULTS.json [MORE.json ...] [--filter SUBSTRING] [--merged-out FILE]
+--targets prints, instead of the tables, where the CUDA kernels stand against the three
+GPU targets of docs/kernels.md: conv2d >= 0.7x cuDNN (its fastest algorithm, and its
+fastest GEMM-type one), folded CDC >= 1.3x cuDNN's two-conv CDC, memory-bound kernels
+>= 0.6x a device copy of the same bytes.
+
+usage: scripts/bench_report.py RESULTS.json [MORE.json ...] [--filter SUBSTRING] [--merged-out FILE] [--targets]
 exit status: 0 ok, 1 malformed or unreadable file, 2 bad arguments.
 """
 import argparse
 import json
+import math
 import sys
 from collections import OrderedDict
 
@@ -140,11 +146,56 @@ def report(rows, out):
         out.write("\n")
 
 
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
+def ratio_line(name, ratios, target):
+    """One target's line: how many of the ratios reach it, their geometric mean and range."""
+    if not ratios:
+        return "  %s: no benchmarks\n" % name
+    vals = [r for _, r in ratios]
+    lo, hi = min(ratios, key=lambda x: x[1]), max(ratios, key=lambda x: x[1])
+    return "  %s: %d of %d at >= %.2gx; geometric mean %.2fx; lowest %.2fx (%s), highest %.2fx (%s)\n" % (
+        name, sum(v >= target for v in vals), len(vals), target, geomean(vals), lo[1], lo[0], hi[1], hi[0])
+
+
+def targets(rows, out):
+    times = OrderedDict()
+    for group, impl, t, *_ in rows:
+        if t > 0:
+            times.setdefault(group, {})[impl] = t
+    conv = {}  # (preset, baseline) -> [(group, baseline time / ours)]
+    cdc, memory = [], []
+    for group, impls in times.items():
+        op, shape = group.split("/", 1)
+        ours = impls.get("gsn_cuda")
+        if op in ("conv2d_fwd", "conv2d_bwd_data", "conv2d_bwd_weight") and ours:
+            preset = shape.split(".")[0]
+            for base in ("cudnn", "cudnn_gemm"):
+                if base in impls:
+                    conv.setdefault((preset, base), []).append((group, impls[base] / ours))
+        elif op in ("cdc_fwd", "cdc_bwd") and "gsn_cuda_folded" in impls and "cudnn_twoconv" in impls:
+            cdc.append((group, impls["cudnn_twoconv"] / impls["gsn_cuda_folded"]))
+        elif ours and "copy" in impls:
+            memory.append((group, impls["copy"] / ours))
+    out.write("GPU targets (ratios are the baseline's time over ours: > 1 means ours is faster)\n")
+    for (preset, base), ratios in sorted(conv.items()):
+        what = "its fastest algorithm" if base == "cudnn" else "its fastest GEMM-type algorithm"
+        out.write(ratio_line("conv2d vs cuDNN (%s), %s" % (what, preset), ratios, 0.7))
+    out.write(ratio_line("folded CDC vs cuDNN two-conv CDC", cdc, 1.3))
+    out.write(ratio_line("memory-bound kernels vs a device copy", memory, 0.6))
+    below = sorted((r, g) for g, r in memory if r < 0.6)
+    if below:
+        out.write("    below 0.6x: %s\n" % ", ".join("%s %.2fx" % (g, r) for r, g in below))
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("json", nargs="+")
     p.add_argument("--filter", default="", help="only benchmarks whose name contains this")
     p.add_argument("--merged-out", default="", help="write all files' benchmarks here as one JSON file")
+    p.add_argument("--targets", action="store_true", help="the GPU targets' summary instead of the tables")
     try:
         args = p.parse_args(argv)
     except SystemExit as e:
@@ -167,7 +218,10 @@ def main(argv):
         print("bench_report: no benchmarks%s in %s" % (" matching %r" % args.filter if args.filter else "",
                                                     ", ".join(args.json)), file=sys.stderr)
         return 1 if not data["benchmarks"] else 0
-    report(rows, sys.stdout)
+    if args.targets:
+        targets(rows, sys.stdout)
+    else:
+        report(rows, sys.stdout)
     return 0
 
 

@@ -159,6 +159,11 @@ done
 jsons=$(ls "$benchdir"/*.json 2>/dev/null)
 # shellcheck disable=SC2086  # one argument per file
 python3 scripts/bench_report.py $jsons --merged-out "$out/bench.json" >"$out/bench.txt" 2>>"$benchdir/notes.txt" || bench_ok=0
+# Where the kernels stand against the GPU targets: at the end of bench.txt, and printed
+# again as the script's last lines.
+rm -f build-gpu/bench-targets.txt
+python3 scripts/bench_report.py "$out/bench.json" --targets >build-gpu/bench-targets.txt 2>/dev/null &&
+  { echo; cat build-gpu/bench-targets.txt; } >>"$out/bench.txt"
 if [ $bench_ok -eq 0 ]; then  # keep what the benchmarks said (the folder holds at most 8 files)
   status=1
   { echo; echo "== gsn_bench: not every family finished"; cat "$benchdir/notes.txt" 2>/dev/null; } >>"$out/bench.txt"
@@ -301,5 +306,6 @@ cat >"$out/summary.json" <<JSON
 {"seconds": $(( $(date +%s) - start )), "gpu_tests": ${total:-0}, "failed": ${failed:-0}, "skipped": ${skipped:-0},
  "steps": "$steps", "status": "$([ $status -eq 0 ] && echo ok || echo failed)"}
 JSON
+[ -s build-gpu/bench-targets.txt ] && { echo; cat build-gpu/bench-targets.txt; }
 cat "$out/summary.json"
 exit $status

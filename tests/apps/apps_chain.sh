@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The apps chained as a user runs them, on a few tiny images (ctest apps.chain, label e2e):
 # gsn-synth writes pairs, gsn-train trains a few steps, gsn-score scores a pair and a list
-# (CSV and JSON), gsn-eval --run evaluates the run again, and --checkpoint alone on the same
-# split; every exit code and every output
+# (CSV and JSON), gsn-eval --run evaluates the run again, --checkpoint alone on the same
+# split, and --predictions on a set of files; every exit code and every output
 # is checked. Then what a user can hit with real files: a fresh run into the used folder is
 # refused (exit 2), and a diverging run stops with exit 3 and leaves no checkpoint.
 #   apps_chain.sh BIN_DIR
@@ -55,6 +55,13 @@ rc=0; "$bin/gsn-score" --checkpoint "$ckpt" --list "$work/pairs/pairs.csv" --out
 
 "$bin/gsn-eval" --run "$work/run" --part all --no-baselines >"$work/eval.txt" 2>/dev/null || fail "gsn-eval --run exited $?"
 grep -q "^  GSN " "$work/eval.txt" || fail "gsn-eval printed no GSN row"
+# The checkpoint on a set of files (gsn-synth's, read as a CSV set): per-pair predictions
+# name both files of each pair, so a reader can find them again.
+"$bin/gsn-eval" --checkpoint "$ckpt" --data csv --root "$work/pairs" --labels pairs.csv --part all --no-baselines \
+  --predictions "$work/pred.csv" >/dev/null 2>&1 || fail "gsn-eval --predictions exited $?"
+[ "$(wc -l <"$work/pred.csv")" -eq 9 ] || fail "pred.csv should hold a header and 8 pairs"
+IFS=, read -r pref pdist _ <<<"$(sed -n 2p "$work/pred.csv")"
+[ -f "$pref" ] && [ -f "$pdist" ] || fail "pred.csv's ref and dist are not the pair's files: '$pref', '$pdist'"
 # A checkpoint alone is evaluated on the data and split it was trained with (its metadata),
 # so its test part is the run's: the same row as --run gives.
 "$bin/gsn-eval" --run "$work/run" --no-baselines 2>/dev/null | grep "^  GSN  " >"$work/eval_run.txt" || fail "gsn-eval --run (test part) failed"

@@ -95,12 +95,12 @@ void RunLog::step(int64_t step, int64_t epoch, double lr, double loss, double ms
   kl_.push_back(kl);
 }
 
-void RunLog::eval(int64_t step, const std::string& split, const EvalResult& r) {
+void RunLog::eval(int64_t step, const std::string& part, const EvalResult& r, bool validation) {
   for (const MethodResult& m : r.methods)
-    std::fprintf(evals_, "%lld,%s,%s,%zu,%.6f,%.6f,%.6f,%.6f\n", static_cast<long long>(step), split.c_str(),
+    std::fprintf(evals_, "%lld,%s,%s,%zu,%.6f,%.6f,%.6f,%.6f\n", static_cast<long long>(step), part.c_str(),
                  m.method.c_str(), m.all.n, m.all.srcc, m.all.krcc, m.all.plcc_raw, m.all.plcc_fitted);
   std::fflush(evals_);
-  if (split != "val") return;
+  if (!validation) return;
   if (methods_.empty())
     for (const MethodResult& m : r.methods) methods_.push_back(m.method), eval_srcc_.emplace_back();
   eval_x_.push_back(static_cast<double>(step));

@@ -19,7 +19,9 @@ class RunLog {
 
   void step(int64_t step, int64_t epoch, double lr, double loss, double mse, double kl, double grad_norm,
             double pairs_per_s, double seconds);
-  void eval(int64_t step, const std::string& split, const EvalResult& r);
+  // part: the pairs' part ("val", "train", "test"), eval.csv's split column; validation:
+  // a validation result (its SRCC goes on the report's curve), false for the final test.
+  void eval(int64_t step, const std::string& part, const EvalResult& r, bool validation);
   // report.html: loss curves, validation SRCC over steps, scatter of the latest result.
   void write_report(const EvalResult& latest, const std::string& title) const;
 

@@ -164,6 +164,9 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   eo.crop = o.crop;
   eo.workers = o.workers;
   const std::vector<std::size_t>& val = data.split.val.empty() ? data.split.train : data.split.val;
+  // eval.csv names the pairs a validation ran on: the training pairs when there is no
+  // validation split.
+  const char* val_part = data.split.val.empty() ? "train" : "val";
   if (data.split.val.empty())
     say("warning: the validation split is empty; validating on the training pairs, so the best checkpoint is "
         "chosen on them");
@@ -193,7 +196,7 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
   // diverged: then nothing is saved, so last.safetensors stays the last good model).
   auto run_eval = [&](int64_t step) {
     result.val = evaluate(model, *data.source, val, eo, device, norm, o.baselines ? &val_baselines : nullptr);
-    log.eval(step, "val", result.val);
+    log.eval(step, val_part, result.val, true);
     say("validation at step " + std::to_string(step) + ":\n" + format_eval(result.val));
     if (!all_finite(result.val.pred)) return false;
     const double srcc = result.val.gsn().all.srcc;
@@ -343,7 +346,7 @@ TrainResult run_training(const TrainOptions& given, Verbosity verbosity) {
                   " once the data is fixed");
     }
     result.has_test = true;
-    log.eval(tested_step, "test", result.test);
+    log.eval(tested_step, "test", result.test, false);
     bool typed = false;  // per-type results exist only where the data set names types
     for (std::size_t i : data.split.test) typed = typed || !data.source->info(i).distortion.empty();
     const std::string run_arg = o.out.find(' ') == std::string::npos ? o.out : "'" + o.out + "'";

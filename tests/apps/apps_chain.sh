@@ -32,6 +32,13 @@ for f in options.json split.txt log.csv eval.csv last.safetensors report.html; d
   [ -s "$work/run/$f" ] || fail "the run wrote no $f"
 done
 
+# With no validation part the run validates on its training pairs, and eval.csv says so.
+"$bin/gsn-train" --synth-refs 8 --synth-size 32 --crop 32 --batch 4 --steps 3 --workers 1 --no-baselines \
+  --out "$work/run-noval" --val-fraction 0 --eval-every 3 >/dev/null 2>&1 \
+  || fail "gsn-train --val-fraction 0 exited $?"
+grep -q '^3,train,GSN,' "$work/run-noval/eval.csv" && ! grep -q ',val,' "$work/run-noval/eval.csv" \
+  || fail "eval.csv of a run without validation pairs should name its rows train: $(cat "$work/run-noval/eval.csv")"
+
 ckpt="$work/run/last.safetensors"
 out=$("$bin/gsn-score" --checkpoint "$ckpt" --ref "$work/pairs/ref-0.png" --dist "$work/pairs/ref-0_jpeg_5.png" 2>/dev/null)
 [[ $out =~ ^score\ -?[0-9] ]] || fail "gsn-score printed '$out'"

@@ -19,6 +19,19 @@ inline const CLI::Validator kNotNegative(
     [](std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must not be negative, got ") + v : std::string(); },
     "NOT NEGATIVE");
 
+// --threads, as gsn-train, gsn-score and gsn-eval take it (0: OpenMP's default, all cores).
+inline CLI::Option* add_threads_option(CLI::App& app, int& threads) {
+  return app.add_option("--threads", threads, "CPU threads for the kernels (0: all cores)")
+      ->check(CLI::Range(0, 1024))
+      ->capture_default_str();
+}
+
+// --preset for gsn-score and gsn-eval: the model of weights that carry no gsn metadata.
+inline CLI::Option* add_preset_option(CLI::App& app, std::string& preset) {
+  return app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata: tiny | paper")
+      ->check(CLI::IsMember({"tiny", "paper"}));
+}
+
 }  // namespace gsn::app
 
 #define GSN_CLI_PARSE(app, argc, argv)                 \

@@ -87,11 +87,9 @@ int main(int argc, char** argv) {
   app.add_option("--device", o.device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
   app.add_option("--predictions", predictions,
                  "write per-pair predictions to this CSV (ref,dist,type,level,label,gsn[,psnr,ssim]; ref and dist are the files, or for synthetic pairs the reference's id)");
-  app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata: tiny | paper")
-      ->check(CLI::IsMember({"tiny", "paper"}));
+  gsn::app::add_preset_option(app, preset);
   app.add_flag("!--no-baselines", o.baselines, "skip PSNR and SSIM");
-  app.add_option("--threads", o.threads, "CPU threads for the kernels (0: all cores)")
-      ->check(CLI::Range(0, 1024))->capture_default_str();
+  gsn::app::add_threads_option(app, o.threads);
   GSN_CLI_PARSE(app, argc, argv)
   gsn::set_num_threads(o.threads);
   if (run.empty() && checkpoint.empty()) {

@@ -95,10 +95,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({0, 5}))->capture_default_str();
   app.add_option("--crop", crop, "crop size for --crops 5")->check(CLI::Range(8, 8192))->capture_default_str();
   app.add_option("--device", device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
-  app.add_option("--preset", preset, "model preset for checkpoints without gsn metadata: tiny | paper")
-      ->check(CLI::IsMember({"tiny", "paper"}));
-  app.add_option("--threads", threads, "CPU threads for the kernels (0: all cores)")
-      ->check(CLI::Range(0, 1024))->capture_default_str();
+  gsn::app::add_preset_option(app, preset);
+  gsn::app::add_threads_option(app, threads);
   GSN_CLI_PARSE(app, argc, argv)
   gsn::set_num_threads(threads);
   if (list.empty() && ref.empty()) {

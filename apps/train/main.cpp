@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   app.add_option("--lambda", o.lambda, "weight of the KL term of the loss")->group(g)->capture_default_str();
   app.add_option("--tau", o.tau, "softmax temperature of the KL term")->group(g)->capture_default_str();
   app.add_option("--workers", o.workers, "data loader threads")->group(g)->capture_default_str();
-  app.add_option("--threads", o.threads, "CPU threads for the kernels (0: all cores)")->group(g)->capture_default_str();
+  gsn::app::add_threads_option(app, o.threads)->group(g);
   app.add_option("--device", o.device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->group(g)->capture_default_str();
   app.add_option("--seed", o.seed, "seed for data, split, initialisation and crops")
       ->check(gsn::app::kNotNegative)->group(g)->capture_default_str();

@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
   app.add_option("--crop", o.crop, "crop size for --eval-mode crops")->capture_default_str();
   app.add_option("--device", o.device, "cpu | cuda | auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}))->capture_default_str();
   app.add_option("--predictions", predictions,
-                 "write per-pair predictions to this CSV (ref,dist,type,level,label,gsn[,psnr,ssim]; ref and dist are the files, or for synthetic pairs the reference's id)");
+                 "write per-pair predictions to this CSV (ref,dist,type,level,label,gsn[,psnr,ssim]; "
+                 "ref and dist are the files, or for synthetic pairs the reference's id)");
   gsn::app::add_preset_option(app, preset);
   app.add_flag("!--no-baselines", o.baselines, "skip PSNR and SSIM");
   gsn::app::add_threads_option(app, o.threads);
@@ -167,14 +168,15 @@ int main(int argc, char** argv) {
     std::printf("%s", gsn::train::format_eval(r, true).c_str());
     if (!predictions.empty()) {
       // Every pair identified: by its two files, or, for a synthetic pair (no files), by
-      // its reference's id ("synth-17"), type and level; and 17 digits, so the metrics recomputed from the file are the ones printed.
+      // its reference's id ("synth-17"), type and level; and 17 digits, so the metrics
+      // recomputed from the file are the ones printed.
       std::ostringstream out;
       out << std::setprecision(17);
       out << "ref,dist,type,level,label,gsn" << (o.baselines ? ",psnr,ssim" : "") << "\n";
       for (std::size_t i = 0; i < pairs.size(); ++i) {
         const gsn::data::PairInfo& info = d.source->info(pairs[i]);
-        out << (info.ref_path.empty() ? info.ref_id : info.ref_path) << "," << info.dist_path << "," << info.distortion << "," << info.level << "," << r.label[i]
-            << "," << r.pred[i];
+        out << (info.ref_path.empty() ? info.ref_id : info.ref_path) << "," << info.dist_path << ","
+            << info.distortion << "," << info.level << "," << r.label[i] << "," << r.pred[i];
         if (o.baselines) out << "," << b.psnr[i] << "," << b.ssim[i];
         out << "\n";
       }

@@ -22,8 +22,9 @@
 //   v5  v4 software-pipelined (igemm_pipelined): double-buffered smem tiles and K rows,
 //       the next step's global loads in flight while the current step's products run,
 //       one barrier per K step instead of three; the same products in the same order as
-//       v4, so the same bits. It replaced v4 in the pick once timed on an H200: 1.4-1.65x
-//       faster on the forward and bwd-data of every paper layer, 1.0-1.07x on bwd-weight.
+//       v4, so the same bits. It replaced v4 in the pick once timed on an H200: 1.37-1.67x
+//       faster on the forward and bwd-data of every layer with M >= 128, about even
+//       (0.97-1.07x) on bwd-weight.
 // The three passes as GEMMs (P = N*Ho*Wo):
 //   forward      M = O, N = P,       K = C*k*k   A = w [O, Ckk],      B = im2col(x) [Ckk, P]
 //   bwd-data     M = C, N = N*H*W,   K = O*k*k   A = w^T (gathered),  B = gy taps [Okk, NHW]

@@ -31,8 +31,8 @@
 // grid-stride on blockIdx.y, so M may exceed 65535 tiles' worth of rows.
 // gemm() picks a version from the shape (gemm_pick_version), a heuristic: on an H200
 // (2026-11-29, docs/kernels.md) v4 beat its choice of v3 on the stem-like shapes by
-// 1.16-1.48x, but no GSN layer calls those through this GEMM, so it was left as it is. Known weak spot: C small and
-// K huge (a weight-gradient GEMM such as 48 x 288 with K = 131072) gives a handful of
+// 1.16-1.48x, but no GSN layer calls those through this GEMM, so it was left as it is.
+// Known weak spot: C small and K huge (a weight-gradient GEMM such as 48 x 288 with K = 131072) gives a handful of
 // blocks that each loop over all of K, far behind cuBLAS, which splits K. Training never
 // runs such a GEMM here (the conv passes use conv.cu, which splits K in fixed chunks);
 // the sgemm benchmark's dw rows are expected to lose until a split-K version exists.
@@ -314,8 +314,8 @@ int sm_count() {
 }  // namespace
 
 int gemm_pick_version(int64_t M, int64_t N, int64_t K) {
-  // A heuristic (docs/kernels.md has its H200 timings): the 128x128 tile once it gives every SM
-  // at least one block, the 64x64 tile for mid-sized C, the naive kernel for the tiny
+  // A heuristic (docs/kernels.md has its H200 timings): the 128x128 tile once it gives
+  // every SM at least one block, the 64x64 tile for mid-sized C, the naive kernel for the tiny
   // matrices of the GSN head (a single block; tiling would only add synchronisation).
   if (M * N <= 32 * 32 && K <= 256) return 1;
   if (ceil_div(M, 128) * ceil_div(N, 128) >= sm_count()) return 3;

@@ -17,8 +17,8 @@
 // of 4: these passes are memory-bound, and scalar loads with a divide per value kept too
 // few bytes in flight (an estimate from reading the code, 2026-11-29: about 30% of the
 // bandwidth). With float4, on an H200: 0.47-0.63x of a same-bytes copy (docs/kernels.md),
-// near the ~0.67x that three passes over x allow. Planes (H*W contiguous values of one image) of
-// at least a block's worth of loads are walked one by one, with no division at all;
+// near the ~0.67x that three passes over x allow. Planes (H*W contiguous values of one
+// image) of at least a block's worth of loads are walked one by one, with no division at all;
 // smaller ones (the 8x8 fusion layers) flat, one division per load, so all the block's
 // threads stay busy.
 //
